@@ -1,0 +1,3 @@
+from clientctl.cli import main
+
+main()

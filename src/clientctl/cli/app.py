@@ -1,0 +1,91 @@
+"""Shared state of one CLI invocation and the output helpers every command uses."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from clientctl.errors import ClientctlError, Finding
+from clientctl.registry import Registry, find_root, load_registry
+
+
+@dataclass
+class App:
+    root_option: str | None
+    output: str = "table"
+    verbose: int = 0
+    _registry: Registry | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        level = logging.WARNING if self.verbose == 0 else logging.INFO if self.verbose == 1 else logging.DEBUG
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+    @property
+    def json(self) -> bool:
+        return self.output == "json"
+
+    @property
+    def root(self) -> Path:
+        if self.root_option is not None:
+            root = Path(self.root_option)
+            if not (root / "platform.yaml").is_file():
+                from clientctl.errors import ConfigError
+
+                raise ConfigError(
+                    f"--root {self.root_option}: no platform.yaml in that folder",
+                    hint="point --root at the repository root",
+                )
+            return root.resolve()
+        return find_root(Path.cwd())
+
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = load_registry(self.root)
+        return self._registry
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+
+
+def print_findings(findings: list[Finding], *, err: bool = True) -> None:
+    for finding in findings:
+        color = "red" if finding.level == "error" else "yellow"
+        click.secho(finding.render(), fg=color, err=err)
+
+
+def emit_error(exc: ClientctlError, output: str) -> None:
+    if output == "json":
+        print_json(
+            {
+                "ok": False,
+                "exit_code": int(exc.exit_code),
+                "error": exc.message,
+                "hint": exc.hint,
+                "findings": [f.to_dict() for f in exc.findings],
+            }
+        )
+        return
+    print_findings(exc.findings)
+    click.secho(f"error: {exc.message}", fg="red", err=True)
+    if exc.hint:
+        click.echo(f"hint: {exc.hint}", err=True)
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join(lines)

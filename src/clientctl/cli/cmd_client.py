@@ -1,0 +1,162 @@
+"""``clientctl client add|list|show``."""
+
+from __future__ import annotations
+
+import click
+
+from clientctl.cli.app import App, pass_app, print_findings, print_json, table
+from clientctl.errors import ChecksFailed
+from clientctl.ipam.cidr import CidrError
+from clientctl.ipam.subnets import LayoutError
+from clientctl.registry.edit import ClientRequest, add_client
+from clientctl.registry.resolve import resolve
+
+
+@click.group("client")
+def command() -> None:
+    """Add, list and show clients of the registry."""
+
+
+@command.command("add")
+@click.argument("name")
+@click.option("--tier", default="standard", show_default=True, help="Tier preset from platform.yaml.")
+@click.option("--code", default=None, help="client_code (default: the name in upper case).")
+@click.option("--region", default=None, help="Region (default: the first region of platform.yaml).")
+@click.option("--environment", default=None, help="Environment (default: the first of platform.yaml).")
+@click.option(
+    "--vpc-cidr", default="auto", show_default=True, help="A CIDR, or 'auto' to allocate the next free block."
+)
+@click.option("--prefix-length", type=click.IntRange(16, 28), default=None, help="Size of an auto-allocated block.")
+@click.option("--full-name", default=None, help="metadata.full_name (default: from the name).")
+@click.option("--contact-email", default=None, help="metadata.contact_email (required).")
+@click.option("--cost-center", default=None, help="metadata.cost_center (default: CC-<code>).")
+@click.option(
+    "--set", "sets", multiple=True, metavar="PATH=VALUE", help="Set any field, e.g. --set eks.desired_size=3."
+)
+@click.option("--dry-run", is_flag=True, help="Validate and show the file that would be written; write nothing.")
+@pass_app
+def add(
+    app: App,
+    name: str,
+    tier: str,
+    code: str | None,
+    region: str | None,
+    environment: str | None,
+    vpc_cidr: str,
+    prefix_length: int | None,
+    full_name: str | None,
+    contact_email: str | None,
+    cost_center: str | None,
+    sets: tuple[str, ...],
+    dry_run: bool,
+) -> None:
+    """Create clients/NAME.yaml (allocating a CIDR unless given), validate the registry, then render."""
+    request = ClientRequest(
+        name=name,
+        tier=tier,
+        code=code,
+        region=region,
+        environment=environment,
+        vpc_cidr=vpc_cidr,
+        prefix_length=prefix_length,
+        full_name=full_name,
+        contact_email=contact_email,
+        cost_center=cost_center,
+        sets=sets,
+    )
+    result = add_client(app.root, request, dry_run=dry_run)
+    if app.json:
+        print_json(
+            {
+                "client": name,
+                "file": str(result.path),
+                "dry_run": dry_run,
+                "vpc_cidr": str(result.allocation.cidr) if result.allocation else vpc_cidr,
+                "pool": result.allocation.pool if result.allocation else None,
+                "pool_free_after": result.allocation.capacity_after.free if result.allocation else None,
+                "warning": result.allocation.warning if result.allocation else None,
+                "rendered": result.render.written if result.render else [],
+                "warnings": [w.to_dict() for w in result.warnings],
+                **({"content": result.text} if dry_run else {}),
+            }
+        )
+        return
+    print_findings(result.warnings)
+    if result.allocation:
+        alloc = result.allocation
+        click.echo(
+            f"allocated {alloc.cidr} from pool {alloc.pool} ({alloc.capacity_after.free} "
+            f"/{alloc.cidr.prefixlen} block(s) left)"
+        )
+        if alloc.warning:
+            click.secho(f"warning: {alloc.warning}", fg="yellow", err=True)
+    if dry_run:
+        click.echo(f"--dry-run: would write {result.path}:\n")
+        click.echo(result.text)
+        return
+    click.echo(f"created {result.path}")
+    if result.render:
+        click.echo(f"rendered {len(result.render.written)} file(s); review and commit them with the client file")
+
+
+@command.command("list")
+@pass_app
+def list_cmd(app: App) -> None:
+    """List clients with tier, region, environment and VPC CIDR."""
+    registry = app.registry()
+    clients = [registry.clients[n].model for n in sorted(registry.clients)]
+    if app.json:
+        print_json(
+            [
+                {
+                    "name": c.name,
+                    "enabled": c.enabled,
+                    "client_code": c.client_code,
+                    "tier": c.tier,
+                    "region": c.region,
+                    "environment": c.environment,
+                    "vpc_cidr": c.network.vpc_cidr,
+                    "vpn": c.vpn.enabled,
+                    "analytics": c.compute.analytics_enabled,
+                }
+                for c in clients
+            ]
+        )
+        return
+    rows = [
+        [
+            c.name,
+            "yes" if c.enabled else "no",
+            c.client_code,
+            c.tier,
+            c.region,
+            c.environment,
+            c.network.vpc_cidr,
+            "yes" if c.vpn.enabled else "no",
+        ]
+        for c in clients
+    ]
+    click.echo(table(rows, ["name", "enabled", "code", "tier", "region", "environment", "vpc_cidr", "vpn"]))
+
+
+@command.command("show")
+@click.argument("name")
+@pass_app
+def show(app: App, name: str) -> None:
+    """Show the resolved client: defaults and tier applied, subnets, derived names and tags."""
+    registry = app.registry()
+    loaded = registry.client(name)
+    try:
+        resolved = resolve(registry.platform, loaded.model)
+    except (CidrError, LayoutError, KeyError) as exc:
+        raise ChecksFailed(
+            f"{loaded.source.display}: cannot resolve the client: {exc}",
+            hint="run `clientctl validate` to see every problem",
+        ) from None
+    if app.json:
+        print_json(resolved)
+        return
+    import yaml
+
+    click.echo(f"# {loaded.source.display}, resolved (tier '{loaded.model.tier}' defaults applied)")
+    click.echo(yaml.safe_dump(resolved, sort_keys=False, width=110).rstrip())

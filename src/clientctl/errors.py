@@ -1,0 +1,118 @@
+"""Errors, findings and exit codes.
+
+Exit codes (documented in the README):
+  0  everything ok
+  1  checks ran and at least one failed (validation findings, drift, audit failures)
+  2  usage or configuration error (bad flag, unreadable or invalid file, missing platform.yaml)
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any, Literal
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    CHECKS_FAILED = 1
+    USAGE = 2
+
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by a check: where, what rule, and what to do about it."""
+
+    rule: str
+    message: str
+    level: Level = "error"
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+    value: str | None = None
+    hint: str | None = None
+    client: str | None = None
+
+    def location(self) -> str:
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+    def render(self) -> str:
+        parts = []
+        loc = self.location()
+        if loc:
+            parts.append(loc + ":")
+        parts.append(f"{self.level} [{self.rule}]")
+        if self.field:
+            parts.append(f"{self.field}:")
+        parts.append(self.message)
+        text = " ".join(parts)
+        if self.value is not None and self.value not in self.message:
+            text += f" (value: {self.value!r})"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+class ClientctlError(Exception):
+    """An error meant for the user: printed without a traceback."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+    def __init__(self, message: str, *, hint: str | None = None, findings: list[Finding] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.findings: list[Finding] = findings or []
+
+
+class ConfigError(ClientctlError):
+    """A configuration file is missing, unreadable or invalid (exit 2)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ChecksFailed(ClientctlError):
+    """Checks ran and found errors (exit 1)."""
+
+    exit_code = ExitCode.CHECKS_FAILED
+
+
+@dataclass
+class Report:
+    """Findings collected by a set of checks."""
+
+    findings: list[Finding] = field(default_factory=list)
+
+    def extend(self, items: list[Finding]) -> None:
+        self.findings.extend(items)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def rel(path: Path, root: Path | None) -> str:
+    """Show a path relative to the repository root when possible."""
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(path)

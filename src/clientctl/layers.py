@@ -1,0 +1,50 @@
+"""The six Terraform layers and their dependency graph, declared as data (design.md decision 6).
+
+01-foundation -> {02-platform, 03-database, 04-standalone-compute}; 02-platform -> 05-cluster-services
+-> 06-observability. Apply walks the graph forwards, destroy in reverse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    description: str
+    depends_on: tuple[str, ...] = ()
+
+
+LAYERS: tuple[Layer, ...] = (
+    Layer("01-foundation", "VPC, subnets, NAT, security groups, flow logs, optional site-to-site VPN"),
+    Layer("02-platform", "EKS cluster, managed node group, IRSA, add-ons", ("01-foundation",)),
+    Layer("03-database", "PostgreSQL master and replica on EC2", ("01-foundation",)),
+    Layer("04-standalone-compute", "Optional analytics instance", ("01-foundation",)),
+    Layer(
+        "05-cluster-services",
+        "Autoscaler, LB controller, metrics-server, ExternalDNS, Istio, DNS zone",
+        ("02-platform",),
+    ),
+    Layer(
+        "06-observability",
+        "Prometheus, Grafana, Loki, Tempo, Fluent Bit, Alertmanager",
+        ("05-cluster-services",),
+    ),
+)
+
+LAYER_NAMES: tuple[str, ...] = tuple(layer.name for layer in LAYERS)
+BY_NAME: dict[str, Layer] = {layer.name: layer for layer in LAYERS}
+
+
+def dependents(name: str) -> set[str]:
+    """Every layer that depends on ``name``, directly or transitively."""
+    found: set[str] = set()
+    frontier = [name]
+    while frontier:
+        current = frontier.pop()
+        for layer in LAYERS:
+            if current in layer.depends_on and layer.name not in found:
+                found.add(layer.name)
+                frontier.append(layer.name)
+    return found

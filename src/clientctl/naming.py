@@ -1,0 +1,240 @@
+"""Every name clientctl and the Terraform layers use, derived from platform settings and the client.
+
+This is the only place a name is spelled out (design.md decision 2); the runbook's disagreeing names
+(state bucket, lock table, DNS zone, observability bucket patterns) are made consistent here. Each
+derived name carries the AWS limit it must respect, so validation can reject a client whose name would
+break one of them before anything is created.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from clientctl.layers import LAYER_NAMES
+
+OBSERVABILITY_TYPES: tuple[str, ...] = ("logs", "traces", "metrics", "audit-logs")
+
+# IRSA service accounts that get their own IAM role per cluster (layers 02, 05 and 06).
+IRSA_SERVICES: tuple[str, ...] = (
+    "ebs-csi-driver",
+    "cluster-autoscaler",
+    "aws-load-balancer-controller",
+    "external-dns",
+    "loki",
+    "tempo",
+    "prometheus",
+    "fluent-bit",
+)
+
+_S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_IAM_ROLE = re.compile(r"^[\w+=,.@-]{1,64}$")
+_EKS_CLUSTER = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_DYNAMODB_TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+_NODEGROUP = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class NameRule:
+    kind: str
+    limit: int
+    pattern: re.Pattern[str]
+    source: str
+
+
+RULES: dict[str, NameRule] = {
+    "s3_bucket": NameRule("S3 bucket name", 63, _S3_BUCKET, "S3 bucket naming rules: 3-63 chars, a-z 0-9 . -"),
+    "iam_role": NameRule("IAM role name", 64, _IAM_ROLE, "IAM quotas: role names up to 64 characters"),
+    "eks_cluster": NameRule("EKS cluster name", 100, _EKS_CLUSTER, "EKS CreateCluster: 1-100 chars"),
+    "dns_label": NameRule("DNS label", 63, _DNS_LABEL, "RFC 1035/1123: a label is 1-63 chars"),
+    "dynamodb_table": NameRule("DynamoDB table name", 255, _DYNAMODB_TABLE, "DynamoDB naming rules"),
+    "eks_nodegroup": NameRule("EKS node group name", 63, _NODEGROUP, "EKS CreateNodegroup: 1-63 chars"),
+    "dns_name": NameRule("DNS name", 253, re.compile(r"^[a-z0-9.-]{1,253}$"), "RFC 1035: a name is at most 253 chars"),
+}
+
+
+def state_bucket(project: str, environment: str) -> str:
+    return f"{project}-terraform-state-{environment}"
+
+
+def lock_table(region_short: str) -> str:
+    return f"terraform-locks-{region_short}"
+
+
+def observability_bucket(project: str, region: str, kind: str, environment: str) -> str:
+    if kind not in OBSERVABILITY_TYPES:
+        raise ValueError(f"unknown observability bucket type {kind!r}")
+    return f"{project}-{region}-{kind}-{environment}"
+
+
+def observability_buckets(project: str, region: str, environment: str) -> dict[str, str]:
+    return {kind: observability_bucket(project, region, kind, environment) for kind in OBSERVABILITY_TYPES}
+
+
+def observability_prefix(kind: str, client: str) -> str:
+    """Object prefix of one client inside a shared observability bucket."""
+    return f"{kind}/client={client}/"
+
+
+def state_key(region: str, layer: str, environment: str) -> str:
+    """The runbook's state key of a layer (backend.hcl ``key``)."""
+    return f"providers/aws/regions/{region}/layers/{layer}/{environment}/terraform.tfstate"
+
+
+WORKSPACE_KEY_PREFIX = "env:"  # Terraform's S3 backend default
+
+
+def client_state_key(region: str, layer: str, environment: str, client: str) -> str:
+    """Where the S3 backend stores one client's state: the workspace is the client name."""
+    return f"{WORKSPACE_KEY_PREFIX}/{client}/{state_key(region, layer, environment)}"
+
+
+def layer_dir(region: str, layer: str, environment: str) -> str:
+    return f"providers/aws/regions/{region}/layers/{layer}/{environment}"
+
+
+@dataclass(frozen=True)
+class ClientNames:
+    """All names of one client's resources."""
+
+    client: str
+    environment: str
+    region: str
+    project: str
+    parent_zone: str
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.client}-{self.environment}"
+
+    @property
+    def vpc(self) -> str:
+        return f"{self.prefix}-vpc"
+
+    def subnet(self, tier: str, az: str) -> str:
+        return f"{self.prefix}-{tier}-{az}"
+
+    def nat_gateway(self, az: str) -> str:
+        return f"{self.prefix}-nat-{az}"
+
+    @property
+    def cluster(self) -> str:
+        return f"{self.prefix}-{self.region}"
+
+    @property
+    def node_group(self) -> str:
+        return f"{self.prefix}-nodes"
+
+    @property
+    def dns_zone(self) -> str:
+        return f"{self.client}.{self.parent_zone}"
+
+    @property
+    def kubectl_context(self) -> str:
+        return self.client
+
+    def iam_role(self, purpose: str) -> str:
+        return f"{self.cluster}-{purpose}"
+
+    @property
+    def iam_roles(self) -> dict[str, str]:
+        roles = {purpose: self.iam_role(purpose) for purpose in ("cluster", "node", *IRSA_SERVICES)}
+        roles["postgres"] = f"{self.prefix}-postgres"
+        roles["analytics"] = f"{self.prefix}-analytics"
+        roles["vpc_flow_logs"] = f"{self.prefix}-vpc-flow-logs"
+        return roles
+
+    def secret(self, purpose: str) -> str:
+        """Secrets Manager name (design.md decision 8: one secret per client and role)."""
+        return f"{self.project}/{self.environment}/{self.client}/{purpose}"
+
+    @property
+    def secrets(self) -> dict[str, str]:
+        return {p: self.secret(p) for p in ("postgres-superuser", "postgres-replication", "grafana-admin")}
+
+    @property
+    def log_groups(self) -> dict[str, str]:
+        return {
+            "vpc_flow_logs": f"/aws/vpc/{self.vpc}/flow-logs",
+            "eks_cluster": f"/aws/eks/{self.cluster}/cluster",
+            "postgres": f"/clientctl/{self.prefix}/postgres",
+            "analytics": f"/clientctl/{self.prefix}/analytics",
+        }
+
+    @property
+    def kms_alias(self) -> str:
+        return f"alias/{self.cluster}-eks"
+
+    def as_dict(self, azs: list[str]) -> dict[str, object]:
+        return {
+            "prefix": self.prefix,
+            "vpc": self.vpc,
+            "subnets": {tier: {az: self.subnet(tier, az) for az in azs} for tier in ("public", "private", "eks")},
+            "nat_gateways": {az: self.nat_gateway(az) for az in azs},
+            "cluster": self.cluster,
+            "node_group": self.node_group,
+            "dns_zone": self.dns_zone,
+            "kubectl_context": self.kubectl_context,
+            "iam_roles": self.iam_roles,
+            "secrets": self.secrets,
+            "log_groups": self.log_groups,
+            "kms_alias": self.kms_alias,
+            "observability_prefixes": {
+                kind.replace("-", "_"): observability_prefix(kind, self.client) for kind in OBSERVABILITY_TYPES
+            },
+        }
+
+    def checked_names(self) -> list[tuple[str, str, str]]:
+        """(description, rule id, name) of every name with an AWS limit."""
+        names: list[tuple[str, str, str]] = [
+            ("EKS cluster", "eks_cluster", self.cluster),
+            ("EKS node group", "eks_nodegroup", self.node_group),
+            ("DNS label of the client zone", "dns_label", self.client),
+            ("client DNS zone", "dns_name", self.dns_zone),
+        ]
+        names += [(f"IAM role '{p}'", "iam_role", n) for p, n in self.iam_roles.items()]
+        return names
+
+
+def tags(
+    *,
+    client: str,
+    client_code: str,
+    cost_center: str,
+    environment: str,
+    tier: str,
+    managed_by: str,
+    compliance: list[str],
+    project: str,
+    layer: str | None = None,
+) -> dict[str, str]:
+    """Tags carried by every resource of a client (provider default_tags in each layer)."""
+    result = {
+        "Client": client,
+        "ClientCode": client_code,
+        "CostCenter": cost_center,
+        "Environment": environment,
+        "Tier": tier,
+        "ManagedBy": managed_by,
+        "Project": project,
+        # Tag values cannot hold commas in every service; space is allowed everywhere.
+        "Compliance": " ".join(compliance) if compliance else "none",
+    }
+    if layer is not None:
+        if layer not in LAYER_NAMES:
+            raise ValueError(f"unknown layer {layer!r}")
+        result["Layer"] = layer
+    return result
+
+
+def check_name(rule_id: str, name: str) -> str | None:
+    """Return why ``name`` breaks its AWS rule, or None when it is fine."""
+    rule = RULES[rule_id]
+    if len(name) > rule.limit:
+        return f"{rule.kind} {name!r} is {len(name)} characters; the limit is {rule.limit} ({rule.source})"
+    if not rule.pattern.match(name):
+        return f"{rule.kind} {name!r} has characters or a form that AWS rejects ({rule.source})"
+    if rule_id == "s3_bucket" and (".." in name or name.startswith("xn--") or name.endswith("-s3alias")):
+        return f"{rule.kind} {name!r} uses a reserved form ({rule.source})"
+    return None

@@ -1,0 +1,176 @@
+"""Create client files: ``clientctl client add``.
+
+Safe when several run at once: each takes the registry lock, reloads the registry, allocates from what
+is on disk at that moment, validates the whole registry with the new client in it, and creates the file
+with an exclusive link, so no two clients ever get the same CIDR and nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from clientctl.errors import ChecksFailed, ConfigError
+from clientctl.fsutil import atomic_write, file_lock
+from clientctl.ipam.allocate import Allocation, allocate
+from clientctl.ipam.ledger import load_ledger
+from clientctl.ipam.rules import check_registry
+from clientctl.registry.loader import LoadedClient, Registry, SourceFile, load_registry, validation_findings
+from clientctl.registry.models import CLIENT_NAME_PATTERN, Client
+from clientctl.render.render import RenderResult, render
+
+LOCK_FILE = Path(".clientctl") / "locks" / "registry.lock"
+
+
+@dataclass(frozen=True)
+class ClientRequest:
+    name: str
+    tier: str = "standard"
+    code: str | None = None
+    region: str | None = None
+    environment: str | None = None
+    vpc_cidr: str = "auto"
+    prefix_length: int | None = None
+    full_name: str | None = None
+    contact_email: str | None = None
+    cost_center: str | None = None
+    sets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AddResult:
+    path: Path
+    text: str
+    allocation: Allocation | None
+    render: RenderResult | None
+    warnings: list[Any]
+
+
+def default_code(name: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", name.upper())[:20] or "CLIENT"
+
+
+def apply_set(document: dict[str, Any], assignment: str) -> None:
+    """Apply ``path.to.key=value`` (value parsed as YAML: numbers, booleans, lists) to ``document``."""
+    if "=" not in assignment:
+        raise ConfigError(f"--set {assignment!r}: expected PATH=VALUE", hint="e.g. --set eks.desired_size=3")
+    path, raw = assignment.split("=", 1)
+    keys = path.strip().split(".")
+    if not all(re.fullmatch(r"[a-z_][a-z0-9_]*", k) for k in keys):
+        raise ConfigError(f"--set {assignment!r}: {path!r} is not a dotted key path", hint="e.g. vpn.enabled=true")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    node = document
+    for key in keys[:-1]:
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"--set {assignment!r}: {key!r} is not a mapping")
+        node = child
+    node[keys[-1]] = value
+
+
+def build_document(registry: Registry, request: ClientRequest, vpc_cidr: str, today: dt.date) -> dict[str, Any]:
+    platform = registry.platform
+    region = request.region or next(iter(platform.regions))
+    code = request.code or default_code(request.name)
+    document: dict[str, Any] = {
+        "name": request.name,
+        "enabled": True,
+        "client_code": code,
+        "tier": request.tier,
+        "region": region,
+        "environment": request.environment or platform.environments[0],
+        "network": {
+            "vpc_cidr": vpc_cidr,
+            "allocated_date": today,
+            "notes": "allocated by clientctl client add",
+        },
+        "eks": {"enabled": True},
+        "compute": {"analytics_enabled": False},
+        "storage": {"enable_dedicated_buckets": False, "backup_retention_days": 30},
+        "database": {"enabled": True},
+        "security": {"database_ports": [5432], "custom_ports": []},
+        "vpn": {"enabled": False},
+        "metadata": {
+            "full_name": request.full_name or request.name.replace("-", " ").title(),
+            "contact_email": request.contact_email,
+            "cost_center": request.cost_center or f"CC-{code}",
+            "compliance": [],
+        },
+    }
+    for assignment in request.sets:
+        apply_set(document, assignment)
+    if document["metadata"].get("contact_email") is None:
+        raise ConfigError(
+            "a contact email is required for a new client",
+            hint="pass --contact-email ops@example.com (or --set metadata.contact_email=...)",
+        )
+    return document
+
+
+def _yaml_text(document: dict[str, Any]) -> str:
+    header = (
+        f"# Client {document['name']}: edit freely (comments and key order are kept by clientctl).\n"
+        "# Omitted settings come from the tier preset in platform.yaml; see `clientctl client show`.\n"
+    )
+    return header + yaml.safe_dump(document, sort_keys=False, default_flow_style=False, width=110)
+
+
+def add_client(root: Path, request: ClientRequest, *, dry_run: bool = False, today: dt.date | None = None) -> AddResult:
+    today = today or dt.date.today()
+    if not re.fullmatch(CLIENT_NAME_PATTERN, request.name) or len(request.name) > 63:
+        raise ConfigError(
+            f"invalid client name {request.name!r}",
+            hint="use lower-case letters, digits and single hyphens, starting with a letter (it becomes a DNS label)",
+        )
+    with file_lock(root / LOCK_FILE):
+        registry = load_registry(root)
+        path = registry.clients_dir / f"{request.name}.yaml"
+        if request.name in registry.clients or path.exists():
+            raise ConfigError(
+                f"client {request.name!r} already exists ({path.relative_to(root)})",
+                hint="edit that file instead, or choose another name",
+            )
+        ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
+        region = request.region or next(iter(registry.platform.regions))
+        allocation = None
+        if request.vpc_cidr == "auto":
+            allocation = allocate(registry, ledger, region, request.prefix_length, today)
+            vpc_cidr = str(allocation.cidr)
+        else:
+            vpc_cidr = request.vpc_cidr
+        document = build_document(registry, request, vpc_cidr, today)
+        text = _yaml_text(document)
+        display = str(path.relative_to(root))
+        source = SourceFile(path, display, text)
+        try:
+            client = Client.model_validate(yaml.safe_load(text))
+        except ValidationError as exc:
+            raise ConfigError(
+                f"the new client would be invalid; {display} was not written",
+                findings=validation_findings(exc, Client, source),
+            ) from None
+        trial = replace(registry, clients={**registry.clients, client.name: LoadedClient(client, source)})
+        findings = check_registry(trial, ledger, today)
+        errors = [f for f in findings if f.level == "error"]
+        if errors:
+            raise ChecksFailed(
+                f"the registry would not validate with {request.name!r}; nothing was written", findings=errors
+            )
+        warnings = [f for f in findings if f.level == "warning" and f.client == request.name]
+        if dry_run:
+            return AddResult(path, text, allocation, None, warnings)
+        try:
+            atomic_write(path, text, exclusive=True)
+        except FileExistsError:
+            raise ConfigError(f"client {request.name!r} was created by someone else meanwhile") from None
+        result = render(load_registry(root), today=today)
+        return AddResult(path, text, allocation, result, warnings)

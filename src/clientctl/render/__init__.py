@@ -1,0 +1,1 @@
+"""Rendering: the registry turned into each layer's Terraform inputs and the CIDR ledger."""
