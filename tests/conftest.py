@@ -1,0 +1,75 @@
+"""Shared fixtures: a scratch copy of the repository's registry, and an in-process CLI runner that goes
+through the real entry point (error handling and exit codes included)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+Runner = Callable[..., Result]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of the shipped registry and its rendered files, safe to modify."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copy(REPO / "platform.yaml", root / "platform.yaml")
+    shutil.copytree(REPO / "clients", root / "clients")
+    if (REPO / "cidr-registry.yaml").exists():
+        shutil.copy(REPO / "cidr-registry.yaml", root / "cidr-registry.yaml")
+    for path in (REPO / "providers").rglob("*"):
+        if path.name in ("clients.auto.tfvars.json", "backend.hcl"):
+            target = root / path.relative_to(REPO)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+    return root
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Runner:
+    """Run ``clientctl ARGS`` in-process through ``clientctl.cli.main``; returns exit code and output."""
+    from clientctl.cli import main
+
+    def run(*args: str, cwd: Path | None = None, input: str | None = None) -> Result:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        if input is not None:
+            import io
+
+            monkeypatch.setattr(sys, "stdin", io.StringIO(input))
+        monkeypatch.setattr(sys, "argv", ["clientctl", *args])
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0) if not isinstance(exc.code, str) else 2
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under root with its bytes: to prove a failed command changed nothing."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".clientctl" not in p.parts}
