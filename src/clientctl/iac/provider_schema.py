@@ -10,9 +10,10 @@ BLOCK per type::
                                     [, "opaque": true], "block": BLOCK}}}
     or      {"recursive_ref": "<dotted path of an ancestor block>"}
 
-The checker works on bodies as produced by python-hcl2 (8.x, also tolerant of 7.x): a body is
+The checker works on bodies as produced by python-hcl2 (tested: 8.1.4 and 7.3.1): a body is
 a dict of argument name -> value; nested blocks are lists of dicts (8.x marks them with
-``"__is_block__": True``); block labels and string values are wrapped in double quotes in 8.x;
+``"__is_block__": True``, 7.x does not, so there ``x = [{...}]`` counts as block syntax); block labels
+and string values are wrapped in double quotes in 8.x;
 ``dynamic "x" { content { ... } }`` becomes ``"dynamic": [{'"x"': {..., "content": [{...}]}}]``.
 """
 
@@ -270,6 +271,14 @@ def _block_marked(value: object) -> bool:
     return any(BLOCK_MARKER in inst for inst in _instances(value) or [])
 
 
+def _looks_like_block(value: object, markers: bool) -> bool:
+    """Was *value* written with block syntax? 8.x marks blocks; 7.x has blocks as lists of dicts
+    (so ``x = [{...}]`` cannot be told from ``x { ... }`` there, while ``x = {...}`` is a dict)."""
+    if markers:
+        return _block_marked(value)
+    return isinstance(value, list) and _instances(value) is not None
+
+
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
@@ -326,7 +335,7 @@ class _Checker:
                 self.check_block(key, blocks[key], value, sub)
             else:
                 known = [n for n, s in attrs.items() if s.get("required") or s.get("optional")] + list(blocks)
-                if _block_marked(value):
+                if _looks_like_block(value, self.markers):
                     self.problem("unknown-block", sub, f"unsupported block type {key!r}{_suggest(key, known)}")
                 else:
                     self.problem("unknown-argument", sub, f"unsupported argument {key!r}{_suggest(key, known)}")
@@ -361,7 +370,7 @@ class _Checker:
 
     def check_block(self, key: str, bt: Mapping[str, Any], value: object, path: str) -> None:
         instances = _instances(value)
-        if instances is None or (self.markers and not _block_marked(value)):
+        if instances is None or not _looks_like_block(value, self.markers):
             self.problem("block-as-argument", path, f"{key!r} is a block: write {key} {{ ... }}, not {key} = ...")
             return
         if bt.get("opaque"):
