@@ -101,7 +101,7 @@ def _parse_assembly(data: bytes, what: str) -> JsonDict:
 
 def _read_tarball(data: bytes, what: str) -> Package:
     try:
-        tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+        tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")  # noqa: SIM115 - closed by the `with tar:` below
     except tarfile.TarError as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ExtractError(f"{what}: not a readable tar archive ({first_line.rstrip(':')})") from exc

@@ -381,9 +381,7 @@ class _Checker:
         for i, inst in enumerate(instances):
             self.check(bt.get("block", {}), inst, path if len(instances) == 1 else f"{path}[{i}]", frozenset())
 
-    def check_dynamic(
-        self, attrs: Mapping[str, Any], blocks: Mapping[str, Any], value: object, path: str
-    ) -> set[str]:
+    def check_dynamic(self, attrs: Mapping[str, Any], blocks: Mapping[str, Any], value: object, path: str) -> set[str]:
         """Check ``dynamic "name" { content { ... } }`` entries; return the block names they provide."""
         provided: set[str] = set()
         for entry in _instances(value) or []:
@@ -418,11 +416,15 @@ class _Checker:
                         self.check(attrs[name]["nested_type"], inst, _join(sub, "content"), frozenset())
                 else:
                     known = list(blocks)
-                    self.problem("unknown-block", sub, f"dynamic block of unsupported block type {name!r}{_suggest(name, known)}")
+                    self.problem(
+                        "unknown-block", sub, f"dynamic block of unsupported block type {name!r}{_suggest(name, known)}"
+                    )
         return provided
 
 
-def check_body(block: Block, body: Mapping[str, Any], path: str = "", *, extra: frozenset[str] = META_ARGUMENTS) -> CheckResult:
+def check_body(
+    block: Block, body: Mapping[str, Any], path: str = "", *, extra: frozenset[str] = META_ARGUMENTS
+) -> CheckResult:
     """Check a parsed body against a BLOCK. Names in *extra* (default: meta-arguments) are allowed."""
     checker = _Checker(block, markers=BLOCK_MARKER in body)
     checker.check(block, body, path, extra)
