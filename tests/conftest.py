@@ -5,27 +5,13 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import Result, Runner
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def text(self) -> str:
-        return self.out + self.err
-
-
-Runner = Callable[..., Result]
 
 
 @pytest.fixture
@@ -68,12 +54,3 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
         return Result(code, captured.out, captured.err)
 
     return run
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    """Every file under root with its bytes: to prove a failed command changed nothing."""
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and ".clientctl" not in p.parts
-    }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from clientctl.errors import Finding
 from clientctl.ipam.ledger import load_ledger
@@ -17,15 +17,39 @@ from clientctl.ipam.rules import check_registry
 from clientctl.registry.loader import Registry
 from clientctl.render.render import drift
 
-Check = Callable[[Registry], list[Finding]]
+
+@dataclass
+class CheckContext:
+    """What a check sees: the registry and the findings of the checks that ran before it."""
+
+    registry: Registry
+    earlier: dict[str, list[Finding]] = field(default_factory=dict)
+
+    def failed(self, name: str) -> bool:
+        return any(f.level == "error" for f in self.earlier.get(name, []))
 
 
-def _registry_rules(registry: Registry) -> list[Finding]:
+Check = Callable[[CheckContext], list[Finding]]
+
+
+def _registry_rules(ctx: CheckContext) -> list[Finding]:
+    registry = ctx.registry
     ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
     return check_registry(registry, ledger, dt.date.today())
 
 
-def _render_drift(registry: Registry) -> list[Finding]:
+def _render_drift(ctx: CheckContext) -> list[Finding]:
+    if "registry" not in ctx.earlier:
+        ctx.earlier["registry"] = _registry_rules(ctx)
+    if ctx.failed("registry"):
+        # Rendering resolves every client; with registry errors there is nothing sound to compare.
+        return [
+            Finding(
+                rule="render.skipped",
+                message="not checked: fix the registry errors first",
+                level="warning",
+            )
+        ]
     return [
         Finding(
             rule="render.drift",
@@ -33,7 +57,7 @@ def _render_drift(registry: Registry) -> list[Finding]:
             file=path,
             hint="run `clientctl render` and commit the result (never edit generated files by hand)",
         )
-        for path in drift(registry)
+        for path in drift(ctx.registry)
     ]
 
 
@@ -57,10 +81,12 @@ class CheckRun:
 
 def run_checks(registry: Registry, only: set[str] | None = None) -> list[CheckRun]:
     runs = []
+    ctx = CheckContext(registry)
     for name, description, check in CHECKS:
         if only and name not in only:
             continue
         started = time.perf_counter()
-        findings = check(registry)
+        findings = check(ctx)
+        ctx.earlier[name] = findings
         runs.append(CheckRun(name, description, findings, time.perf_counter() - started))
     return runs

@@ -11,6 +11,9 @@ from clientctl.cli.app import App, emit_error
 from clientctl.errors import ClientctlError, ExitCode
 
 
+_state: dict[str, str] = {"output": "table"}
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.option(
     "--root",
@@ -38,6 +41,7 @@ def cli(ctx: click.Context, root: str | None, output: str, verbose: int) -> None
     Exit codes: 0 ok, 1 checks failed, 2 usage or configuration error.
     """
     ctx.obj = App(root_option=root, output=output, verbose=verbose)
+    _state["output"] = output  # errors raised after the context is gone still honour --output
 
 
 def _register() -> None:
@@ -51,6 +55,7 @@ _register()
 
 
 def main() -> None:
+    _state["output"] = "table"
     try:
         # standalone_mode=False returns the code of click.exceptions.Exit instead of exiting
         rc = cli.main(standalone_mode=False)
@@ -63,10 +68,6 @@ def main() -> None:
         exc.show()
         sys.exit(ExitCode.USAGE)
     except ClientctlError as exc:
-        ctx = click.get_current_context(silent=True)
-        output = "table"
-        if ctx is not None and isinstance(ctx.find_root().obj, App):
-            output = ctx.find_root().obj.output
-        emit_error(exc, output)
+        emit_error(exc, _state["output"])
         sys.exit(exc.exit_code)
     sys.exit(rc if isinstance(rc, int) else ExitCode.OK)

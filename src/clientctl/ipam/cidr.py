@@ -15,8 +15,8 @@ from typing import NamedTuple
 IPv4Network = ipaddress.IPv4Network
 IPv4Address = ipaddress.IPv4Address
 
-_CIDR_SHAPE = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})$")
-_ADDR_SHAPE = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$")
+_CIDR_SHAPE = re.compile(r"^(\d{1,4})\.(\d{1,4})\.(\d{1,4})\.(\d{1,4})/(\d{1,2})$")
+_ADDR_SHAPE = re.compile(r"^(\d{1,4})\.(\d{1,4})\.(\d{1,4})\.(\d{1,4})$")
 
 
 class CidrError(ValueError):

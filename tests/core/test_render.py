@@ -1,0 +1,106 @@
+"""Rendering: deterministic output, drift detection, layer folders, backend.hcl and the ledger."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from clientctl import naming
+from clientctl.layers import LAYER_NAMES
+from tests.helpers import Runner, snapshot
+
+LAYERS = Path("providers/aws/regions/us-east-2/layers")
+
+
+def test_shipped_repository_is_rendered_and_valid(repo: Path, cli: Runner) -> None:
+    assert cli("render", "--check", cwd=repo).code == 0
+    assert cli("validate", cwd=repo).code == 0
+
+
+def test_render_is_deterministic_and_idempotent(repo: Path, cli: Runner) -> None:
+    for path in repo.rglob("clients.auto.tfvars.json"):
+        path.unlink()
+    assert cli("render", cwd=repo).code == 0
+    first = snapshot(repo)
+    second = cli("render", cwd=repo)
+    assert second.code == 0 and "0 file(s) written" in second.out
+    assert snapshot(repo) == first
+    for layer in LAYER_NAMES:
+        folder = repo / LAYERS / layer / "production"
+        assert (folder / "clients.auto.tfvars.json").is_file() and (folder / "backend.hcl").is_file()
+
+
+def test_check_lists_every_drifted_file_and_writes_nothing(repo: Path, cli: Runner) -> None:
+    tfvars = repo / LAYERS / "03-database/production/clients.auto.tfvars.json"
+    tfvars.write_text(tfvars.read_text().replace('"r6i.large"', '"r6i.4xlarge"', 1))
+    (repo / LAYERS / "05-cluster-services/production/backend.hcl").unlink()
+    before = snapshot(repo)
+    result = cli("render", "--check", cwd=repo)
+    assert result.code == 1
+    assert "03-database/production/clients.auto.tfvars.json" in result.out
+    assert "05-cluster-services/production/backend.hcl" in result.out
+    assert snapshot(repo) == before
+    assert cli("validate", cwd=repo).code == 1
+
+
+def test_backend_hcl_matches_runbook(repo: Path) -> None:
+    text = (repo / LAYERS / "01-foundation/production/backend.hcl").read_text()
+    assert 'bucket         = "ohio-01-terraform-state-production"' in text
+    assert (
+        'key            = "providers/aws/regions/us-east-2/layers/01-foundation/production/terraform.tfstate"' in text
+    )
+    assert 'dynamodb_table = "terraform-locks-us-east"' in text
+    assert "encrypt        = true" in text and "use_lockfile   = true" in text
+
+
+def test_tfvars_are_complete_and_layer_tagged(repo: Path) -> None:
+    data = json.loads((repo / LAYERS / "05-cluster-services/production/clients.auto.tfvars.json").read_text())
+    globex = data["clients"]["globex"]
+    assert globex["tags"] == {
+        "Client": "globex",
+        "ClientCode": "GLOBEX",
+        "CostCenter": "CC-GLOBEX-001",
+        "Environment": "production",
+        "Tier": "premium",
+        "ManagedBy": "clientctl",
+        "Project": "ohio-01",
+        "Compliance": "SOC2 PCI-DSS HIPAA",
+        "Layer": "05-cluster-services",
+    }
+    assert globex["network"]["nat_gateway_azs"] == ["us-east-2a", "us-east-2b", "us-east-2c"]
+    assert globex["observability"]["prometheus_replicas"] == 2
+    assert globex["names"]["cluster"] == "globex-production-us-east-2"
+    assert globex["names"]["dns_zone"] == "globex.ezra.world"
+    assert globex["names"]["observability_prefixes"]["logs"] == "logs/client=globex/"
+    initech = data["clients"]["initech"]
+    assert initech["network"]["nat_gateway_azs"] == ["us-east-2a"]
+    assert initech["observability"]["prometheus_storage_gi"] == 50
+    assert initech["database"]["replica_enabled"] is False
+    settings = data["settings"]
+    assert settings["remote_state"]["02-platform"]["key"] == naming.state_key("us-east-2", "02-platform", "production")
+    assert set(settings["remote_state"]) == {"01-foundation", "02-platform"}
+
+
+def test_ledger_keeps_released_quarantine(repo: Path, cli: Runner) -> None:
+    ledger = repo / "cidr-registry.yaml"
+    data = yaml.safe_load(ledger.read_text())
+    data["released"] = [
+        {
+            "vpc_cidr": "10.64.0.0/16",
+            "client": "gone",
+            "region": "us-east-2",
+            "environment": "production",
+            "released_date": "2026-11-01",
+            "quarantine_until": "2099-01-30",
+        }
+    ]
+    ledger.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert cli("render", cwd=repo).code == 0
+    assert "gone" in ledger.read_text()
+    # The quarantined block is skipped by allocation and refused for a new client.
+    alloc = cli("--output", "json", "cidr", "allocate", cwd=repo)
+    assert json.loads(alloc.out)["cidr"] == "10.65.0.0/16"
+    taken = cli("client", "add", "hooli", "--contact-email", "a@b.example", "--vpc-cidr", "10.64.0.0/16", cwd=repo)
+    assert taken.code == 1 and "in quarantine" in taken.text
