@@ -10,7 +10,6 @@ from clientctl import __version__
 from clientctl.cli.app import App, emit_error
 from clientctl.errors import ClientctlError, ExitCode
 
-
 _state: dict[str, str] = {"output": "table"}
 
 
