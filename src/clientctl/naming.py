@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from clientctl.layers import LAYER_NAMES
-
 OBSERVABILITY_TYPES: tuple[str, ...] = ("logs", "traces", "metrics", "audit-logs")
 
 # IRSA service accounts that get their own IAM role per cluster (layers 02, 05 and 06).
@@ -222,8 +220,6 @@ def tags(
         "Compliance": " ".join(compliance) if compliance else "none",
     }
     if layer is not None:
-        if layer not in LAYER_NAMES:
-            raise ValueError(f"unknown layer {layer!r}")
         result["Layer"] = layer
     return result
 

@@ -118,7 +118,8 @@ def line_of(text: str, path: Sequence[str | int]) -> int | None:
 
 def dump(data: Any) -> str:
     """Deterministic block-style YAML for generated files."""
-    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=110)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(data, Dumper=dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=110)
 
 
 def roundtrip_load(text: str) -> Any:

@@ -64,3 +64,14 @@ def test_json_errors_are_machine_readable(repo: Path, cli: Runner) -> None:
     payload = json.loads(result.out)
     assert payload["ok"] is False and payload["exit_code"] == 2
     assert payload["findings"][0]["file"] == "clients/initech.yaml"
+
+
+def test_runbook_wrappers_call_clientctl() -> None:
+    import subprocess
+
+    from tests.conftest import REPO
+
+    for script, needle in (("validate-cidr.sh", "CIDR Registry Validation: PASSED"), ("validate-all.sh", "all checks passed")):
+        proc = subprocess.run([str(REPO / "scripts" / script)], capture_output=True, text=True, cwd="/")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert needle in proc.stdout

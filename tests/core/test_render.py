@@ -104,3 +104,12 @@ def test_ledger_keeps_released_quarantine(repo: Path, cli: Runner) -> None:
     assert json.loads(alloc.out)["cidr"] == "10.65.0.0/16"
     taken = cli("client", "add", "hooli", "--contact-email", "a@b.example", "--vpc-cidr", "10.64.0.0/16", cwd=repo)
     assert taken.code == 1 and "in quarantine" in taken.text
+
+
+def test_fast_tfvars_serializer_matches_plain_json(repo: Path) -> None:
+    """The once-per-client serializer must produce exactly what json.dumps(indent=2, sort_keys) would."""
+    from clientctl.render.render import _json
+
+    for path in repo.rglob("clients.auto.tfvars.json"):
+        text = path.read_text()
+        assert text == _json(json.loads(text)), path

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 IPv4Network = ipaddress.IPv4Network
@@ -37,6 +38,11 @@ def parse_network(text: object) -> IPv4Network:
     """Parse ``a.b.c.d/n`` strictly: four decimal octets, no leading zeros, no host bits."""
     if not isinstance(text, str):
         raise CidrError(f"expected a CIDR string like '10.0.0.0/16', got {type(text).__name__} {text!r}")
+    return _parse_network(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_network(text: str) -> IPv4Network:
     match = _CIDR_SHAPE.match(text.strip())
     if not match or text != text.strip():
         raise CidrError(f"{text!r} is not an IPv4 CIDR of the form a.b.c.d/n (for example 10.100.0.0/16)")

@@ -90,6 +90,26 @@ def _json(data: Any) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+_LAYER_PLACEHOLDER = "@@clientctl-layer@@"
+
+
+def _tfvars_json(clients: dict[str, str], settings_data: dict[str, Any], layer: str) -> str:
+    """Byte-identical to ``_json({"clients": ..., "settings": ...})``, but every client body is
+    serialized once for all six layers (only its Layer tag differs): JSON with indentation is the
+    slow, pure-Python path of the json module, and this keeps `validate` fast on large registries."""
+    parts = ["{", '  "clients": {' if clients else '  "clients": {},']
+    names = sorted(clients)
+    for i, name in enumerate(names):
+        body = clients[name].replace(_LAYER_PLACEHOLDER, layer).replace("\n", "\n    ")
+        parts.append(f"    {json.dumps(name, ensure_ascii=False)}: {body}" + ("," if i < len(names) - 1 else ""))
+    if clients:
+        parts.append("  },")
+    settings_text = json.dumps(settings_data, indent=2, sort_keys=True, ensure_ascii=False).replace("\n", "\n  ")
+    parts.append(f'  "settings": {settings_text}')
+    parts.append("}")
+    return "\n".join(parts) + "\n"
+
+
 @dataclass
 class RenderResult:
     written: list[str] = field(default_factory=list)
@@ -109,15 +129,15 @@ def expected_files(registry: Registry, ledger: Ledger, today: dt.date) -> dict[P
     for region in sorted(platform.regions):
         for environment in platform.environments:
             names = by_scope.get((region, environment), [])
-            # Resolve once per client; only the Layer tag differs between layers.
-            base = {n: resolve(platform, registry.clients[n].model) for n in names}
+            # Resolve and serialize once per client; only the Layer tag differs between layers.
+            bodies = {
+                n: _json(resolve(platform, registry.clients[n].model, _LAYER_PLACEHOLDER)).rstrip("\n")
+                for n in names
+            }
             for layer in LAYERS:
                 folder = registry.root / naming.layer_dir(region, layer.name, environment)
-                clients = {}
-                for n, resolved in base.items():
-                    clients[n] = {**resolved, "tags": {**resolved["tags"], "Layer": layer.name}}
-                files[folder / TFVARS_FILE] = _json(
-                    {"clients": clients, "settings": settings(platform, region, environment, layer.name)}
+                files[folder / TFVARS_FILE] = _tfvars_json(
+                    bodies, settings(platform, region, environment, layer.name), layer.name
                 )
                 files[folder / BACKEND_FILE] = backend_hcl(platform, region, environment, layer.name)
     entries: dict[str, dict[str, Any]] = {}
