@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import itertools
 import random
 import shutil
 import statistics
@@ -141,7 +142,7 @@ def main() -> None:
     print(f"goal: validate of 1,000 clients under 2 s -> {'met' if goal < 2 else 'NOT met'} ({goal:.2f} s)")
     results = {size: measure(size, 22) for size in args.sizes}
     sizes = sorted(results)
-    for small, big in zip(sizes, sizes[1:]):
+    for small, big in itertools.pairwise(sizes):
         ratio = results[big] / results[small]
         print(f"scaling {small} -> {big} clients ({big / small:.0f}x): time x{ratio:.1f} (goal: at most ~12x)")
     seconds, pairs = overlap_engine(100_000)
