@@ -87,8 +87,14 @@ def make_registry(root: Path, count: int, prefix: int = 20) -> None:
         t2 = f"{(t + 1) * 4 // 256}.{(t + 1) * 4 % 256}"
         (clients / f"c{i:05d}.yaml").write_text(
             CLIENT.format(
-                name=f"c{i:05d}", code=f"C{i:05d}", cidr=cidr, vpn="true" if i % 10 == 0 else "false",
-                a=i // 250 % 250, b=i % 250 + 1, t1=t1, t2=t2,
+                name=f"c{i:05d}",
+                code=f"C{i:05d}",
+                cidr=cidr,
+                vpn="true" if i % 10 == 0 else "false",
+                a=i // 250 % 250,
+                b=i % 250 + 1,
+                t1=t1,
+                t2=t2,
             )
         )
 
@@ -100,7 +106,9 @@ def timed(args: list[str], cwd: Path, runs: int) -> float:
         proc = subprocess.run([str(CLIENTCTL), *args], cwd=cwd, capture_output=True, text=True)
         times.append(time.perf_counter() - start)
         if proc.returncode != 0:
-            sys.exit(f"clientctl {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+            sys.exit(
+                f"clientctl {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+            )
     return statistics.median(times)
 
 
@@ -132,8 +140,10 @@ def main() -> None:
             make_registry(work / "repo", size, prefix)
             render = timed(["render"], work / "repo", 1)
             validate = timed(["validate"], work / "repo", args.runs)
-            print(f"{size:>6} clients, /{prefix} VPCs: render {render:6.2f} s, validate {validate:6.2f} s "
-                  f"(median of {args.runs}, wall, process start included)")
+            print(
+                f"{size:>6} clients, /{prefix} VPCs: render {render:6.2f} s, validate {validate:6.2f} s "
+                f"(median of {args.runs}, wall, process start included)"
+            )
             return validate
         finally:
             shutil.rmtree(work)

@@ -71,7 +71,10 @@ def test_runbook_wrappers_call_clientctl() -> None:
 
     from tests.conftest import REPO
 
-    for script, needle in (("validate-cidr.sh", "CIDR Registry Validation: PASSED"), ("validate-all.sh", "all checks passed")):
+    for script, needle in (
+        ("validate-cidr.sh", "CIDR Registry Validation: PASSED"),
+        ("validate-all.sh", "all checks passed"),
+    ):
         proc = subprocess.run([str(REPO / "scripts" / script)], capture_output=True, text=True, cwd="/")
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert needle in proc.stdout

@@ -131,8 +131,7 @@ def expected_files(registry: Registry, ledger: Ledger, today: dt.date) -> dict[P
             names = by_scope.get((region, environment), [])
             # Resolve and serialize once per client; only the Layer tag differs between layers.
             bodies = {
-                n: _json(resolve(platform, registry.clients[n].model, _LAYER_PLACEHOLDER)).rstrip("\n")
-                for n in names
+                n: _json(resolve(platform, registry.clients[n].model, _LAYER_PLACEHOLDER)).rstrip("\n") for n in names
             }
             for layer in LAYERS:
                 folder = registry.root / naming.layer_dir(region, layer.name, environment)
