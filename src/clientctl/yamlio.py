@@ -126,6 +126,7 @@ def roundtrip_load(text: str) -> Any:
     from ruamel.yaml import YAML
 
     rt = YAML(typ="rt")
+    rt.preserve_quotes = True
     return rt.load(text)
 
 

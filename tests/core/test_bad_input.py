@@ -290,6 +290,7 @@ def test_missing_platform_yaml(tmp_path: Path, cli: Runner) -> None:
         ("cidr: 10.64.0.0/10", "cidr: 10.64.0.0/20", ("smaller than one VPC",)),
         ("eks_service_cidr: 172.20.0.0/16", "eks_service_cidr: 10.64.0.0/16", ("overlaps pool clients-10",)),
         ("project: ohio-01", "projekt: ohio-01", ("unknown key 'projekt'", "did you mean 'project'")),
+        ("project: ohio-01", "project: " + "p" * 32, ("naming.limit", "S3 bucket name", "limit is 63")),
     ],
 )
 def test_invalid_platform(repo: Path, cli: Runner, old: str, new: str, needles: tuple[str, ...]) -> None:

@@ -116,3 +116,37 @@ def test_concurrent_adds_never_share_a_cidr(repo: Path) -> None:
     assert len(registry.clients) == 15
     nets = [parse_network(c.model.network.vpc_cidr) for c in registry.clients.values()]
     assert not find_overlaps([Prefix(n, i) for i, n in enumerate(nets)])
+
+
+def test_set_keeps_comments_and_order_and_renders(repo: Path, cli: Runner) -> None:
+    path = repo / "clients/acme-corp.yaml"
+    original = path.read_text()
+    result = cli("client", "set", "acme-corp", "eks.desired_size=4", "eks.max_size=8", cwd=repo)
+    assert result.code == 0, result.text
+    text = path.read_text()
+    assert text.startswith("# Acme Corp: standard tier, site-to-site VPN to its datacenter.")
+    assert "desired_size: 4" in text and "max_size: 8" in text
+    # only the two values changed, line by line
+    changed = [(a, b) for a, b in zip(original.splitlines(), text.splitlines(), strict=True) if a != b]
+    assert changed == [("  max_size: 5", "  max_size: 8"), ("  desired_size: 2", "  desired_size: 4")]
+    tfvars = json.loads(
+        (repo / "providers/aws/regions/us-east-2/layers/02-platform/production/clients.auto.tfvars.json").read_text()
+    )
+    assert tfvars["clients"]["acme-corp"]["eks"]["desired_size"] == 4
+    assert cli("validate", cwd=repo).code == 0
+
+
+def test_set_rejects_invalid_change_without_writing(repo: Path, cli: Runner) -> None:
+    before = snapshot(repo)
+    for args, code, needle in [
+        (("eks.desired_size=9",), 1, "eks.sizing"),
+        (("network.vpc_cidr=10.101.0.0/16",), 1, "ipam.duplicate"),
+        (("eks.desired_sise=3",), 2, "did you mean 'desired_size'"),
+        (("name=other",), 2, "name cannot change"),
+        ((), 2, "nothing to set"),
+    ]:
+        result = cli("client", "set", "acme-corp", *args, cwd=repo)
+        assert result.code == code, (args, result.text)
+        assert needle in result.text, (args, result.text)
+        assert snapshot(repo) == before
+    assert cli("client", "set", "nobody", "eks.desired_size=3", cwd=repo).code == 2

@@ -8,7 +8,7 @@ from clientctl.cli.app import App, pass_app, print_findings, print_json, table
 from clientctl.errors import ChecksFailed
 from clientctl.ipam.cidr import CidrError
 from clientctl.ipam.subnets import LayoutError
-from clientctl.registry.edit import ClientRequest, add_client
+from clientctl.registry.edit import ClientRequest, add_client, set_fields
 from clientctl.registry.resolve import resolve
 
 
@@ -97,6 +97,40 @@ def add(
     click.echo(f"created {result.path}")
     if result.render:
         click.echo(f"rendered {len(result.render.written)} file(s); review and commit them with the client file")
+
+
+@command.command("set")
+@click.argument("name")
+@click.argument("assignments", nargs=-1, metavar="PATH=VALUE...")
+@click.option("--dry-run", is_flag=True, help="Validate and show the changed file; write nothing.")
+@pass_app
+def set_cmd(app: App, name: str, assignments: tuple[str, ...], dry_run: bool) -> None:
+    """Change fields of clients/NAME.yaml (comments and key order kept), validate, then render.
+
+    \b
+    Example: clientctl client set acme-corp eks.desired_size=4 eks.max_size=8
+    """
+    result = set_fields(app.root, name, assignments, dry_run=dry_run)
+    if app.json:
+        print_json(
+            {
+                "client": name,
+                "file": str(result.path),
+                "dry_run": dry_run,
+                "rendered": result.render.written if result.render else [],
+                "warnings": [w.to_dict() for w in result.warnings],
+                **({"content": result.text} if dry_run else {}),
+            }
+        )
+        return
+    print_findings(result.warnings)
+    if dry_run:
+        click.echo(f"--dry-run: would write {result.path}:\n")
+        click.echo(result.text)
+        return
+    click.echo(f"updated {result.path}")
+    if result.render:
+        click.echo(f"rendered {len(result.render.written)} file(s); plan the affected layers next")
 
 
 @command.command("list")

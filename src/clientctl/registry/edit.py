@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from clientctl.errors import ChecksFailed, ConfigError
+from clientctl import yamlio
+from clientctl.errors import ChecksFailed, ConfigError, Finding
 from clientctl.fsutil import atomic_write, file_lock
 from clientctl.ipam.allocate import Allocation, allocate
 from clientctl.ipam.ledger import load_ledger
@@ -44,7 +45,7 @@ class ClientRequest:
 
 
 @dataclass(frozen=True)
-class AddResult:
+class EditResult:
     path: Path
     text: str
     allocation: Allocation | None
@@ -59,11 +60,11 @@ def default_code(name: str) -> str:
 def apply_set(document: dict[str, Any], assignment: str) -> None:
     """Apply ``path.to.key=value`` (value parsed as YAML: numbers, booleans, lists) to ``document``."""
     if "=" not in assignment:
-        raise ConfigError(f"--set {assignment!r}: expected PATH=VALUE", hint="e.g. --set eks.desired_size=3")
+        raise ConfigError(f"{assignment!r}: expected PATH=VALUE", hint="e.g. eks.desired_size=3")
     path, raw = assignment.split("=", 1)
     keys = path.strip().split(".")
     if not all(re.fullmatch(r"[a-z_][a-z0-9_]*", k) for k in keys):
-        raise ConfigError(f"--set {assignment!r}: {path!r} is not a dotted key path", hint="e.g. vpn.enabled=true")
+        raise ConfigError(f"{assignment!r}: {path!r} is not a dotted key path", hint="e.g. vpn.enabled=true")
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError:
@@ -72,7 +73,7 @@ def apply_set(document: dict[str, Any], assignment: str) -> None:
     for key in keys[:-1]:
         child = node.setdefault(key, {})
         if not isinstance(child, dict):
-            raise ConfigError(f"--set {assignment!r}: {key!r} is not a mapping")
+            raise ConfigError(f"{assignment!r}: {key!r} is not a mapping")
         node = child
     node[keys[-1]] = value
 
@@ -124,7 +125,33 @@ def _yaml_text(document: dict[str, Any]) -> str:
     return header + yaml.safe_dump(document, sort_keys=False, default_flow_style=False, width=110)
 
 
-def add_client(root: Path, request: ClientRequest, *, dry_run: bool = False, today: dt.date | None = None) -> AddResult:
+def _validated(registry: Registry, path: Path, text: str, today: dt.date) -> tuple[Client, list[Finding]]:
+    """Validate ``text`` as the client file at ``path`` inside the whole registry; raise on any error."""
+    display = str(path.relative_to(registry.root))
+    source = SourceFile(path, display, text)
+    try:
+        client = Client.model_validate(yaml.safe_load(text))
+    except ValidationError as exc:
+        raise ConfigError(
+            f"the client would be invalid; {display} was not written",
+            findings=validation_findings(exc, Client, source),
+        ) from None
+    if client.name != path.stem:
+        raise ConfigError(f"{display}: the name cannot change ({path.stem} -> {client.name})")
+    ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
+    trial = replace(registry, clients={**registry.clients, client.name: LoadedClient(client, source)})
+    findings = check_registry(trial, ledger, today)
+    errors = [f for f in findings if f.level == "error"]
+    if errors:
+        raise ChecksFailed(
+            f"the registry would not validate with this change; {display} was not written", findings=errors
+        )
+    return client, [f for f in findings if f.level == "warning" and f.client == client.name]
+
+
+def add_client(
+    root: Path, request: ClientRequest, *, dry_run: bool = False, today: dt.date | None = None
+) -> EditResult:
     today = today or dt.date.today()
     if not re.fullmatch(CLIENT_NAME_PATTERN, request.name) or len(request.name) > 63:
         raise ConfigError(
@@ -137,7 +164,7 @@ def add_client(root: Path, request: ClientRequest, *, dry_run: bool = False, tod
         if request.name in registry.clients or path.exists():
             raise ConfigError(
                 f"client {request.name!r} already exists ({path.relative_to(root)})",
-                hint="edit that file instead, or choose another name",
+                hint="edit it with `clientctl client set`, or choose another name",
             )
         ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
         region = request.region or next(iter(registry.platform.regions))
@@ -147,30 +174,34 @@ def add_client(root: Path, request: ClientRequest, *, dry_run: bool = False, tod
             vpc_cidr = str(allocation.cidr)
         else:
             vpc_cidr = request.vpc_cidr
-        document = build_document(registry, request, vpc_cidr, today)
-        text = _yaml_text(document)
-        display = str(path.relative_to(root))
-        source = SourceFile(path, display, text)
-        try:
-            client = Client.model_validate(yaml.safe_load(text))
-        except ValidationError as exc:
-            raise ConfigError(
-                f"the new client would be invalid; {display} was not written",
-                findings=validation_findings(exc, Client, source),
-            ) from None
-        trial = replace(registry, clients={**registry.clients, client.name: LoadedClient(client, source)})
-        findings = check_registry(trial, ledger, today)
-        errors = [f for f in findings if f.level == "error"]
-        if errors:
-            raise ChecksFailed(
-                f"the registry would not validate with {request.name!r}; nothing was written", findings=errors
-            )
-        warnings = [f for f in findings if f.level == "warning" and f.client == request.name]
+        text = _yaml_text(build_document(registry, request, vpc_cidr, today))
+        _, warnings = _validated(registry, path, text, today)
         if dry_run:
-            return AddResult(path, text, allocation, None, warnings)
+            return EditResult(path, text, allocation, None, warnings)
         try:
             atomic_write(path, text, exclusive=True)
         except FileExistsError:
             raise ConfigError(f"client {request.name!r} was created by someone else meanwhile") from None
-        result = render(load_registry(root), today=today)
-        return AddResult(path, text, allocation, result, warnings)
+        return EditResult(path, text, allocation, render(load_registry(root), today=today), warnings)
+
+
+def set_fields(
+    root: Path, name: str, assignments: tuple[str, ...], *, dry_run: bool = False, today: dt.date | None = None
+) -> EditResult:
+    """Change fields of an existing client file, keeping its comments and key order (ruamel round-trip),
+    validate the whole registry with the change, write atomically and render."""
+    today = today or dt.date.today()
+    if not assignments:
+        raise ConfigError("nothing to set", hint="e.g. clientctl client set acme-corp eks.desired_size=3")
+    with file_lock(root / LOCK_FILE):
+        registry = load_registry(root)
+        loaded = registry.client(name)
+        document = yamlio.roundtrip_load(loaded.source.text)
+        for assignment in assignments:
+            apply_set(document, assignment)
+        text = yamlio.roundtrip_dump(document)
+        _, warnings = _validated(registry, loaded.source.path, text, today)
+        if dry_run:
+            return EditResult(loaded.source.path, text, None, None, warnings)
+        atomic_write(loaded.source.path, text)
+        return EditResult(loaded.source.path, text, None, render(load_registry(root), today=today), warnings)

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from clientctl import yamlio
+from clientctl import naming, yamlio
 from clientctl.errors import ConfigError, Finding, rel
 from clientctl.ipam.cidr import VPC_FORBIDDEN, CidrError, overlapping_special, parse_network
 from clientctl.ipam.overlap import Prefix, find_overlaps
@@ -312,6 +312,23 @@ def _platform_network_findings(platform: Platform, source: SourceFile) -> list[F
                     "choose a service range outside every pool",
                     "ipam.eks-service-cidr",
                 )
+    for region, settings in platform.regions.items():
+        for environment in platform.environments:
+            names = [("s3_bucket", naming.state_bucket(platform.project, environment))]
+            names += [
+                ("s3_bucket", b) for b in naming.observability_buckets(platform.project, region, environment).values()
+            ]
+            names.append(("dynamodb_table", naming.lock_table(settings.short_name)))
+            for rule_id, name in names:
+                problem = naming.check_name(rule_id, name)
+                if problem:
+                    bad(
+                        ["project"],
+                        f"derived name for {region}/{environment}: {problem}",
+                        platform.project,
+                        "shorten the project, region short name or environment",
+                        "naming.limit",
+                    )
     layout = net.subnet_layout
     if net.az_count > layout.max_azs:
         bad(
