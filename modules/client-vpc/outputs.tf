@@ -116,3 +116,8 @@ output "vpn_gateway_id" {
   description = "ID of the VPN (virtual private) gateway, or null without a VPN."
   value       = try(aws_vpn_gateway.this[0].id, null)
 }
+
+output "vpn_preshared_key_arn" {
+  description = "ARN of the Secrets Manager secret holding the VPN tunnels' pre-shared keys, or null without a VPN."
+  value       = try(aws_vpn_connection.this[0].preshared_key_arn, null)
+}

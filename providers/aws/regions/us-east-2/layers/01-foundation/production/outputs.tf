@@ -84,3 +84,8 @@ output "vpn_gateway_id" {
   description = "ID of the VPN gateway, or null."
   value       = try(module.vpc[0].vpn_gateway_id, null)
 }
+
+output "vpn_preshared_key_arn" {
+  description = "Secrets Manager secret holding the VPN pre-shared keys (give it to the client's network team), or null."
+  value       = try(module.vpc[0].vpn_preshared_key_arn, null)
+}
