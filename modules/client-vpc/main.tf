@@ -343,10 +343,6 @@ resource "aws_security_group" "eks" {
   vpc_id      = aws_vpc.this.id
 
   tags = merge(var.tags, { Name = "${var.name_prefix}-eks" })
-
-  lifecycle {
-    create_before_destroy = true
-  }
 }
 
 resource "aws_vpc_security_group_ingress_rule" "eks_self" {
@@ -389,10 +385,6 @@ resource "aws_security_group" "database" {
   vpc_id      = aws_vpc.this.id
 
   tags = merge(var.tags, { Name = "${var.name_prefix}-database" })
-
-  lifecycle {
-    create_before_destroy = true
-  }
 }
 
 resource "aws_vpc_security_group_ingress_rule" "database" {
@@ -415,10 +407,6 @@ resource "aws_security_group" "compute" {
   vpc_id      = aws_vpc.this.id
 
   tags = merge(var.tags, { Name = "${var.name_prefix}-compute" })
-
-  lifecycle {
-    create_before_destroy = true
-  }
 }
 
 resource "aws_vpc_security_group_ingress_rule" "compute_custom" {
