@@ -1,0 +1,521 @@
+# One client's VPC (layer 01-foundation). Every CIDR, AZ and name comes rendered from clientctl; resources that
+# vary per AZ use for_each over the rendered maps keyed by AZ, so adding an AZ never recreates an existing one.
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.region
+
+  # Route tables of an AZ without its own NAT gateway (standard tier) use the first NAT gateway.
+  nat_az_for = {
+    for az in distinct(concat(keys(var.subnets.private), keys(var.subnets.eks))) :
+    az => contains(var.nat_gateway_azs, az) ? az : var.nat_gateway_azs[0]
+  }
+
+  vpn_enabled = var.vpn.enabled
+  vpn_static  = var.vpn.enabled && var.vpn.static_routes_only
+  vpn_bgp     = var.vpn.enabled && !var.vpn.static_routes_only
+  # Tag value; the rendered description is "" when unset.
+  vpn_description = try(trimspace(var.vpn.description), "")
+
+  # Route tables that must reach the client's network over the VPN (stable keys: tier-AZ).
+  vpn_route_table_ids = merge(
+    { for az in keys(var.subnets.private) : "private-${az}" => aws_route_table.private[az].id },
+    { for az in keys(var.subnets.eks) : "eks-${az}" => aws_route_table.eks[az].id },
+  )
+}
+
+################################################################################
+# VPC
+################################################################################
+
+resource "aws_vpc" "this" {
+  cidr_block           = var.vpc_cidr
+  enable_dns_hostnames = true
+  enable_dns_support   = true
+
+  tags = merge(var.tags, { Name = var.vpc_name })
+}
+
+# Take over the default security group and leave it without any rule (checkov CKV2_AWS_12): nothing should use it.
+resource "aws_default_security_group" "this" {
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = "${var.vpc_name}-default-deny-all" })
+}
+
+################################################################################
+# Subnets (rendered CIDRs, keyed by AZ)
+################################################################################
+
+resource "aws_subnet" "public" {
+  for_each = var.subnets.public
+
+  vpc_id            = aws_vpc.this.id
+  availability_zone = each.key
+  cidr_block        = each.value
+  # Nothing launched here gets a public IP implicitly: NAT gateways use Elastic IPs and internet-facing load
+  # balancers get their own addresses (checkov CKV_AWS_130).
+  map_public_ip_on_launch = false
+
+  tags = merge(var.tags, {
+    Name                     = var.subnet_names.public[each.key]
+    "kubernetes.io/role/elb" = "1"
+    SubnetTier               = "public"
+  })
+}
+
+resource "aws_subnet" "private" {
+  for_each = var.subnets.private
+
+  vpc_id            = aws_vpc.this.id
+  availability_zone = each.key
+  cidr_block        = each.value
+
+  tags = merge(var.tags, {
+    Name                              = var.subnet_names.private[each.key]
+    "kubernetes.io/role/internal-elb" = "1"
+    SubnetTier                        = "private"
+  })
+}
+
+resource "aws_subnet" "eks" {
+  for_each = var.subnets.eks
+
+  vpc_id            = aws_vpc.this.id
+  availability_zone = each.key
+  cidr_block        = each.value
+
+  tags = merge(var.tags, {
+    Name                              = var.subnet_names.eks[each.key]
+    "kubernetes.io/role/internal-elb" = "1"
+    SubnetTier                        = "eks"
+  })
+}
+
+################################################################################
+# Internet and NAT gateways
+################################################################################
+
+resource "aws_internet_gateway" "this" {
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-igw" })
+}
+
+resource "aws_eip" "nat" {
+  for_each = toset(var.nat_gateway_azs)
+
+  domain = "vpc"
+
+  tags = merge(var.tags, { Name = var.nat_gateway_names[each.key] })
+
+  depends_on = [aws_internet_gateway.this]
+}
+
+resource "aws_nat_gateway" "this" {
+  for_each = toset(var.nat_gateway_azs)
+
+  allocation_id = aws_eip.nat[each.key].id
+  subnet_id     = aws_subnet.public[each.key].id
+
+  tags = merge(var.tags, { Name = var.nat_gateway_names[each.key] })
+
+  depends_on = [aws_internet_gateway.this]
+}
+
+################################################################################
+# Route tables
+################################################################################
+
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-public" })
+}
+
+resource "aws_route" "public_internet" {
+  route_table_id         = aws_route_table.public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.this.id
+}
+
+resource "aws_route_table_association" "public" {
+  for_each = var.subnets.public
+
+  subnet_id      = aws_subnet.public[each.key].id
+  route_table_id = aws_route_table.public.id
+}
+
+resource "aws_route_table" "private" {
+  for_each = var.subnets.private
+
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-private-${each.key}" })
+}
+
+resource "aws_route" "private_nat" {
+  for_each = var.subnets.private
+
+  route_table_id         = aws_route_table.private[each.key].id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.this[local.nat_az_for[each.key]].id
+}
+
+resource "aws_route_table_association" "private" {
+  for_each = var.subnets.private
+
+  subnet_id      = aws_subnet.private[each.key].id
+  route_table_id = aws_route_table.private[each.key].id
+}
+
+resource "aws_route_table" "eks" {
+  for_each = var.subnets.eks
+
+  vpc_id = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-eks-${each.key}" })
+}
+
+resource "aws_route" "eks_nat" {
+  for_each = var.subnets.eks
+
+  route_table_id         = aws_route_table.eks[each.key].id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.this[local.nat_az_for[each.key]].id
+}
+
+resource "aws_route_table_association" "eks" {
+  for_each = var.subnets.eks
+
+  subnet_id      = aws_subnet.eks[each.key].id
+  route_table_id = aws_route_table.eks[each.key].id
+}
+
+################################################################################
+# VPC flow logs -> CloudWatch Logs (KMS-encrypted, with retention)
+################################################################################
+
+data "aws_iam_policy_document" "flow_logs_kms" {
+  #checkov:skip=CKV_AWS_109:KMS key policy: "Resource": "*" means this key only, and the account-root statement is the AWS default that lets IAM policies grant access.
+  #checkov:skip=CKV_AWS_111:KMS key policy: "Resource": "*" means this key only (a key policy cannot name other resources).
+  #checkov:skip=CKV_AWS_356:KMS key policy: "Resource": "*" means this key only (a key policy cannot name other resources).
+  statement {
+    sid       = "AccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid = "CloudWatchLogsFlowLogGroup"
+    actions = [
+      "kms:Encrypt*",
+      "kms:Decrypt*",
+      "kms:ReEncrypt*",
+      "kms:GenerateDataKey*",
+      "kms:Describe*",
+    ]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${local.region}.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${var.flow_logs_log_group_name}"]
+    }
+  }
+}
+
+resource "aws_kms_key" "flow_logs" {
+  description             = "Encrypts the VPC flow-log group ${var.flow_logs_log_group_name}"
+  deletion_window_in_days = 30
+  enable_key_rotation     = true
+  policy                  = data.aws_iam_policy_document.flow_logs_kms.json
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-vpc-flow-logs" })
+}
+
+resource "aws_kms_alias" "flow_logs" {
+  name          = "alias/${var.name_prefix}-vpc-flow-logs"
+  target_key_id = aws_kms_key.flow_logs.key_id
+}
+
+resource "aws_cloudwatch_log_group" "flow_logs" {
+  name              = var.flow_logs_log_group_name
+  retention_in_days = var.flow_logs_retention_days
+  kms_key_id        = aws_kms_key.flow_logs.arn
+
+  tags = merge(var.tags, { Name = var.flow_logs_log_group_name })
+}
+
+data "aws_iam_policy_document" "flow_logs_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["vpc-flow-logs.amazonaws.com"]
+    }
+
+    # Confused-deputy protection: only flow logs of this account may assume the role.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:vpc-flow-log/*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "flow_logs" {
+  name               = var.flow_logs_iam_role_name
+  description        = "Lets VPC flow logs of ${var.vpc_name} write to ${var.flow_logs_log_group_name}"
+  assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
+
+  tags = merge(var.tags, { Name = var.flow_logs_iam_role_name })
+}
+
+data "aws_iam_policy_document" "flow_logs_write" {
+  statement {
+    actions = [
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+      "logs:DescribeLogGroups",
+      "logs:DescribeLogStreams",
+    ]
+    resources = [
+      aws_cloudwatch_log_group.flow_logs.arn,
+      "${aws_cloudwatch_log_group.flow_logs.arn}:*",
+    ]
+  }
+}
+
+resource "aws_iam_role_policy" "flow_logs" {
+  name   = "write-flow-logs"
+  role   = aws_iam_role.flow_logs.id
+  policy = data.aws_iam_policy_document.flow_logs_write.json
+}
+
+resource "aws_flow_log" "this" {
+  vpc_id                   = aws_vpc.this.id
+  traffic_type             = "ALL"
+  log_destination_type     = "cloud-watch-logs"
+  log_destination          = aws_cloudwatch_log_group.flow_logs.arn
+  iam_role_arn             = aws_iam_role.flow_logs.arn
+  max_aggregation_interval = 60
+
+  tags = merge(var.tags, { Name = "${var.vpc_name}-flow-logs" })
+
+  depends_on = [aws_iam_role_policy.flow_logs]
+}
+
+################################################################################
+# Security groups (no ingress from 0.0.0.0/0: internet-facing load balancers get their own security groups from
+# the AWS Load Balancer Controller in layer 05, the only place 80/443 may be open to the internet)
+################################################################################
+
+# EKS: attached to the control-plane ENIs by layer 02 (nodes also get the EKS-managed cluster security group).
+resource "aws_security_group" "eks" {
+  #checkov:skip=CKV2_AWS_5:Attached to the EKS control plane by layer 02-platform (a separate state), which checkov cannot see from here.
+  name        = "${var.name_prefix}-eks"
+  description = "EKS control plane and nodes of ${var.vpc_name}: cluster-internal traffic, API and application ports from the VPC only"
+  vpc_id      = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-eks" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "eks_self" {
+  security_group_id            = aws_security_group.eks.id
+  description                  = "All traffic between members of this group (control plane and nodes)"
+  ip_protocol                  = "-1"
+  referenced_security_group_id = aws_security_group.eks.id
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-eks-self" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "eks_api" {
+  security_group_id = aws_security_group.eks.id
+  description       = "Kubernetes API (private endpoint) from inside the VPC"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = var.vpc_cidr
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-eks-api" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "eks_custom" {
+  for_each = { for port in var.security.custom_ports : tostring(port) => port }
+
+  security_group_id = aws_security_group.eks.id
+  description       = "Application port ${each.value} from inside the VPC"
+  ip_protocol       = "tcp"
+  from_port         = each.value
+  to_port           = each.value
+  cidr_ipv4         = var.vpc_cidr
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-eks-${each.key}" })
+}
+
+resource "aws_security_group" "database" {
+  #checkov:skip=CKV2_AWS_5:Attached by layer 03-database (a separate state), which checkov cannot see from here.
+  name        = "${var.name_prefix}-database"
+  description = "Database instances of ${var.vpc_name}: database ports from the VPC only"
+  vpc_id      = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-database" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "database" {
+  for_each = { for port in var.security.database_ports : tostring(port) => port }
+
+  security_group_id = aws_security_group.database.id
+  description       = "Database port ${each.value} from inside the VPC"
+  ip_protocol       = "tcp"
+  from_port         = each.value
+  to_port           = each.value
+  cidr_ipv4         = var.vpc_cidr
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-database-${each.key}" })
+}
+
+resource "aws_security_group" "compute" {
+  #checkov:skip=CKV2_AWS_5:Attached by layer 04-standalone-compute (a separate state), which checkov cannot see from here.
+  name        = "${var.name_prefix}-compute"
+  description = "Standalone compute instances of ${var.vpc_name}: application ports from the VPC only"
+  vpc_id      = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-compute" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "compute_custom" {
+  for_each = { for port in var.security.custom_ports : tostring(port) => port }
+
+  security_group_id = aws_security_group.compute.id
+  description       = "Application port ${each.value} from inside the VPC"
+  ip_protocol       = "tcp"
+  from_port         = each.value
+  to_port           = each.value
+  cidr_ipv4         = var.vpc_cidr
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-compute-${each.key}" })
+}
+
+# Egress, identical for the three groups: anything inside the VPC (DNS resolver, other tiers, VPN-reachable
+# routes excluded) and HTTPS to the internet through the NAT gateways (AWS APIs, ECR, S3, package mirrors).
+locals {
+  security_group_ids = {
+    eks      = aws_security_group.eks.id
+    database = aws_security_group.database.id
+    compute  = aws_security_group.compute.id
+  }
+}
+
+resource "aws_vpc_security_group_egress_rule" "vpc" {
+  for_each = local.security_group_ids
+
+  security_group_id = each.value
+  description       = "Any traffic to the VPC"
+  ip_protocol       = "-1"
+  cidr_ipv4         = var.vpc_cidr
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-${each.key}-to-vpc" })
+}
+
+resource "aws_vpc_security_group_egress_rule" "https" {
+  for_each = local.security_group_ids
+
+  security_group_id = each.value
+  description       = "HTTPS to AWS APIs, container registries and package mirrors (through the NAT gateways)"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-${each.key}-https-out" })
+}
+
+################################################################################
+# Optional site-to-site VPN
+################################################################################
+
+resource "aws_customer_gateway" "this" {
+  count = local.vpn_enabled ? 1 : 0
+
+  type       = "ipsec.1"
+  ip_address = var.vpn.customer_gateway_ip
+  # 2-byte and 4-byte ASNs up to 2147483647 go in bgp_asn; larger 4-byte ASNs need bgp_asn_extended.
+  bgp_asn          = var.vpn.bgp_asn == null ? null : (var.vpn.bgp_asn <= 2147483647 ? tostring(var.vpn.bgp_asn) : null)
+  bgp_asn_extended = var.vpn.bgp_asn == null ? null : (var.vpn.bgp_asn > 2147483647 ? tostring(var.vpn.bgp_asn) : null)
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-cgw", Description = local.vpn_description })
+}
+
+resource "aws_vpn_gateway" "this" {
+  count = local.vpn_enabled ? 1 : 0
+
+  vpc_id          = aws_vpc.this.id
+  amazon_side_asn = tostring(var.vpn.amazon_side_asn)
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-vgw" })
+}
+
+resource "aws_vpn_connection" "this" {
+  count = local.vpn_enabled ? 1 : 0
+
+  type                = "ipsec.1"
+  vpn_gateway_id      = aws_vpn_gateway.this[0].id
+  customer_gateway_id = aws_customer_gateway.this[0].id
+  static_routes_only  = var.vpn.static_routes_only
+  tunnel1_inside_cidr = var.vpn.tunnel1_inside_cidr
+  tunnel2_inside_cidr = var.vpn.tunnel2_inside_cidr
+  # Tunnel pre-shared keys live in AWS Secrets Manager, not in the Terraform state (design.md decision 8).
+  preshared_key_storage = "SecretsManager"
+
+  tags = merge(var.tags, { Name = "${var.name_prefix}-vpn", Description = local.vpn_description })
+}
+
+# Static VPN: the connection learns the client's network, and the private/EKS route tables send it to the VGW.
+resource "aws_vpn_connection_route" "local_network" {
+  count = local.vpn_static ? 1 : 0
+
+  vpn_connection_id      = aws_vpn_connection.this[0].id
+  destination_cidr_block = var.vpn.local_network_cidr
+}
+
+resource "aws_route" "vpn_static" {
+  for_each = local.vpn_static ? local.vpn_route_table_ids : {}
+
+  route_table_id         = each.value
+  destination_cidr_block = var.vpn.local_network_cidr
+  gateway_id             = aws_vpn_gateway.this[0].id
+}
+
+# Dynamic (BGP) VPN: routes learned over BGP are propagated into the private/EKS route tables.
+resource "aws_vpn_gateway_route_propagation" "this" {
+  for_each = local.vpn_bgp ? local.vpn_route_table_ids : {}
+
+  vpn_gateway_id = aws_vpn_gateway.this[0].id
+  route_table_id = each.value
+}

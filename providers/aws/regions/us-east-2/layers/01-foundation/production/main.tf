@@ -1,0 +1,49 @@
+# Layer 01-foundation: one client's network. The Terraform workspace selects the client (design.md decision 5):
+#   terraform workspace select -or-create acme-corp && terraform plan
+
+locals {
+  client_known = contains(keys(var.clients), terraform.workspace)
+  client       = local.client_known ? var.clients[terraform.workspace] : null
+  # `enabled: false` in the registry keeps the client on file but removes its network.
+  create = local.client_known ? local.client.enabled : false
+}
+
+# Fails the plan with a clear message when the workspace is not a client (e.g. `default`). Everything else is
+# guarded by local.client_known / local.create, so this is the first and only error in that case.
+resource "terraform_data" "workspace_guard" {
+  input = terraform.workspace
+
+  lifecycle {
+    precondition {
+      condition     = local.client_known
+      error_message = "Workspace \"${terraform.workspace}\" is not a known client. Select a client workspace: `terraform workspace select <client>` (or `terraform workspace select -or-create <client>`). Known clients: ${join(", ", sort(keys(var.clients)))}."
+    }
+  }
+}
+
+module "tags" {
+  source = "../../../../../../../modules/tagging"
+
+  enabled     = local.client_known
+  client_tags = local.client_known ? local.client.tags : {}
+  layer       = var.settings.layer
+  name_prefix = local.client_known ? local.client.names.prefix : ""
+}
+
+module "vpc" {
+  source = "../../../../../../../modules/client-vpc"
+  count  = local.create ? 1 : 0
+
+  vpc_name                 = local.client.names.vpc
+  name_prefix              = local.client.names.prefix
+  vpc_cidr                 = local.client.network.vpc_cidr
+  subnets                  = local.client.network.subnets
+  subnet_names             = local.client.names.subnets
+  nat_gateway_azs          = local.client.network.nat_gateway_azs
+  nat_gateway_names        = local.client.names.nat_gateways
+  flow_logs_iam_role_name  = local.client.names.iam_roles["vpc_flow_logs"]
+  flow_logs_log_group_name = local.client.names.log_groups["vpc_flow_logs"]
+  security                 = local.client.security
+  vpn                      = local.client.vpn
+  tags                     = module.tags.tags
+}

@@ -1,0 +1,86 @@
+# Layer 02-platform: one client's EKS cluster. The Terraform workspace selects the client (design.md decision 5):
+#   terraform workspace select -or-create acme-corp && terraform plan
+
+locals {
+  client_known = contains(keys(var.clients), terraform.workspace)
+  client       = local.client_known ? var.clients[terraform.workspace] : null
+  # A disabled client, or one with `eks.enabled: false`, has no cluster.
+  create = local.client_known ? (local.client.enabled && local.client.eks.enabled) : false
+}
+
+# Fails the plan with a clear message when the workspace is not a client (e.g. `default`). Everything else is
+# guarded by local.client_known / local.create, so this is the first and only error in that case.
+resource "terraform_data" "workspace_guard" {
+  input = terraform.workspace
+
+  lifecycle {
+    precondition {
+      condition     = local.client_known
+      error_message = "Workspace \"${terraform.workspace}\" is not a known client. Select a client workspace: `terraform workspace select <client>` (or `terraform workspace select -or-create <client>`). Known clients: ${join(", ", sort(keys(var.clients)))}."
+    }
+  }
+}
+
+module "tags" {
+  source = "../../../../../../../modules/tagging"
+
+  enabled     = local.client_known
+  client_tags = local.client_known ? local.client.tags : {}
+  layer       = var.settings.layer
+  name_prefix = local.client_known ? local.client.names.prefix : ""
+}
+
+# Layer 01-foundation of the same client (same workspace). Only outputs its outputs.tf declares are read.
+data "terraform_remote_state" "foundation" {
+  count = local.create ? 1 : 0
+
+  backend   = "s3"
+  workspace = terraform.workspace
+  config    = var.settings.remote_state["01-foundation"]
+
+  lifecycle {
+    postcondition {
+      condition     = try(self.outputs.vpc_id, null) != null
+      error_message = "Layer 01-foundation has no VPC for client \"${terraform.workspace}\": apply providers/aws/regions/us-east-2/layers/01-foundation/production in workspace ${terraform.workspace} first."
+    }
+  }
+}
+
+module "eks" {
+  source = "../../../../../../../modules/eks-platform"
+  count  = local.create ? 1 : 0
+
+  cluster_name       = local.client.names.cluster
+  kubernetes_version = local.client.eks.version
+  service_ipv4_cidr  = local.client.network.eks_service_cidr
+  kms_alias          = local.client.names.kms_alias
+  log_group_name     = local.client.names.log_groups["eks_cluster"]
+
+  iam_role_names = {
+    cluster        = local.client.names.iam_roles["cluster"]
+    node           = local.client.names.iam_roles["node"]
+    ebs_csi_driver = local.client.names.iam_roles["ebs-csi-driver"]
+  }
+
+  node_group = {
+    name           = local.client.names.node_group
+    instance_types = local.client.eks.instance_types
+    min_size       = local.client.eks.min_size
+    max_size       = local.client.eks.max_size
+    desired_size   = local.client.eks.desired_size
+    disk_size      = local.client.eks.disk_size
+    capacity_type  = local.client.eks.capacity_type
+  }
+
+  # Nodes in the EKS subnets; control-plane ENIs in the private and EKS subnets.
+  node_subnet_ids = values(data.terraform_remote_state.foundation[0].outputs.eks_subnet_ids)
+  control_plane_subnet_ids = concat(
+    values(data.terraform_remote_state.foundation[0].outputs.private_subnet_ids),
+    values(data.terraform_remote_state.foundation[0].outputs.eks_subnet_ids),
+  )
+  cluster_security_group_ids = [data.terraform_remote_state.foundation[0].outputs.eks_security_group_id]
+
+  public_access_cidrs          = var.settings.management_cidrs
+  administrator_principal_arns = var.administrator_principal_arns
+  tags                         = module.tags.tags
+}
