@@ -53,7 +53,7 @@ variable "replica_placement" {
   default     = null
 
   validation {
-    condition     = !var.replica_enabled || try(var.replica_placement.availability_zone != var.master_placement.availability_zone, false)
+    condition     = !var.replica_enabled || try(var.replica_placement.availability_zone != null && var.replica_placement.subnet_id != null && var.replica_placement.availability_zone != var.master_placement.availability_zone, false)
     error_message = "replica_enabled is true: replica_placement must name a second availability zone (and its private subnet), different from the master's."
   }
 }
