@@ -1,0 +1,78 @@
+# Layer 03: PostgreSQL master (+ streaming replica) of ONE client: the workspace is the client name.
+
+locals {
+  client_known = contains(keys(var.clients), terraform.workspace)
+  client       = local.client_known ? var.clients[terraform.workspace] : null
+
+  database_enabled = local.client_known ? (local.client.enabled && local.client.database.enabled) : false
+  database_clients = local.database_enabled ? [local.client.name] : []
+  azs              = try(local.client.network.availability_zones, [])
+  foundation       = try(data.terraform_remote_state.foundation[0].outputs, null)
+}
+
+resource "terraform_data" "workspace_guard" {
+  lifecycle {
+    precondition {
+      condition     = local.client_known
+      error_message = "Workspace \"${terraform.workspace}\" is not a client of this layer. Select a client workspace: terraform workspace select <client>. Known clients: ${join(", ", sort(keys(var.clients)))}."
+    }
+  }
+}
+
+module "tags" {
+  source = "../../../../../../../modules/tagging"
+
+  client_tags = try(local.client.tags, {})
+  layer       = var.settings.layer
+}
+
+# VPC and private subnets of the same client (workspace) from layer 01.
+data "terraform_remote_state" "foundation" {
+  count = local.database_enabled ? 1 : 0
+
+  backend   = "s3"
+  workspace = terraform.workspace
+  config    = var.settings.remote_state["01-foundation"]
+}
+
+module "postgres" {
+  source = "../../../../../../../modules/postgres-cluster"
+  count  = local.database_enabled ? 1 : 0
+
+  name_prefix    = local.client.names.prefix
+  iam_role_name  = local.client.names.iam_roles.postgres
+  log_group_name = local.client.names.log_groups.postgres
+  secret_names = {
+    superuser   = local.client.names.secrets["postgres-superuser"]
+    replication = local.client.names.secrets["postgres-replication"]
+  }
+
+  vpc_id   = local.foundation.vpc_id
+  vpc_cidr = local.client.network.vpc_cidr
+  # Master in the client's first AZ, replica in the second.
+  master_placement = {
+    availability_zone = local.azs[0]
+    subnet_id         = local.foundation.private_subnet_ids[local.azs[0]]
+  }
+  replica_placement = local.client.database.replica_enabled ? {
+    availability_zone = try(local.azs[1], null)
+    subnet_id         = try(local.foundation.private_subnet_ids[local.azs[1]], null)
+  } : null
+  additional_security_group_ids = [local.foundation.database_security_group_id]
+
+  database_ports        = local.client.security.database_ports
+  port                  = local.client.database.port
+  engine_version        = local.client.database.engine_version
+  instance_type         = local.client.database.instance_type
+  data_volume_size      = local.client.database.data_volume_size
+  wal_volume_size       = local.client.database.wal_volume_size
+  backup_volume_size    = local.client.database.backup_volume_size
+  backup_retention_days = local.client.database.backup_retention_days
+  replica_enabled       = local.client.database.replica_enabled
+
+  alarm_sns_topic_arn = var.alarm_sns_topic_arn
+  password_version    = var.password_version
+  tags                = module.tags.tags
+
+  depends_on = [terraform_data.workspace_guard]
+}
