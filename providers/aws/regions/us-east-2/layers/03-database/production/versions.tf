@@ -6,7 +6,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "= 6.70.0"
+      version = "= 6.69.1"
     }
     random = {
       source  = "hashicorp/random"
