@@ -346,10 +346,14 @@ resource "terraform_data" "marker" {
 resource "random_id" "suffix" {
   byte_length = 4
 }
+resource "tls_private_key" "key" {
+  algorithm = "ED25519"
+}
 """
     result = check(text)
     assert codes(result) == {("unknown-argument", "provider.aws.regoin")}
-    assert len(result.skipped) == 1 and result.skipped[0].startswith("random_id.suffix (")
+    # hashicorp/random has a committed schema (checked); hashicorp/tls has none (skipped, listed).
+    assert len(result.skipped) == 1 and result.skipped[0].startswith("tls_private_key.key (")
 
 
 def test_check_resource_api_direct() -> None:
