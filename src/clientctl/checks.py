@@ -37,9 +37,25 @@ def _render_drift(registry: Registry) -> list[Finding]:
     ]
 
 
+def _iac(registry: Registry) -> list[Finding]:
+    # The fast offline Terraform checks; checkov (tens of seconds) runs in `clientctl iac check` only.
+    from clientctl.iac.check import FAST_CHECKS, default_paths, find_terraform, load_schemas, run_iac_checks
+
+    outcomes = run_iac_checks(
+        default_paths(registry.root),
+        root=registry.root,
+        only=FAST_CHECKS,
+        terraform=find_terraform(),
+        checkov=None,
+        schemas=load_schemas(),
+    )
+    return [f for o in outcomes for f in o.findings]
+
+
 CHECKS: list[tuple[str, str, Check]] = [
     ("registry", "names, tiers, sizing, ports, CIDRs, subnets, VPN and ASNs", _registry_rules),
     ("render", "generated files match the registry", _render_drift),
+    ("iac", "Terraform fmt, parse, provider schema and wiring (checkov: `clientctl iac check`)", _iac),
 ]
 
 
