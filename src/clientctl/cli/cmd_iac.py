@@ -104,3 +104,33 @@ def check(
     )
     if not _report(app, outcomes, show_skipped):
         raise click.exceptions.Exit(ExitCode.CHECKS_FAILED)
+
+
+@command.command("isolation")
+@click.option(
+    "--path",
+    "path",
+    multiple=True,
+    type=click.Path(exists=True, path_type=str),
+    help="Folder to check (repeatable). Default: the repository's modules/ and providers/.",
+)
+@pass_app
+def isolation(app: App, path: tuple[str, ...]) -> None:
+    """Prove per client that S3 policies, security groups, Route53 changes and tags stay within that client.
+
+    \b
+    Static: each layer root is evaluated once per client from its rendered clients.auto.tfvars.json.
+    """
+    from clientctl.iac.isolation import check_isolation
+
+    paths, root = _paths(app, path)
+    findings, checked = check_isolation(paths, root=root, schemas=load_schemas())
+    ok = not any(f.level == "error" for f in findings)
+    if app.json:
+        print_json({"ok": ok, "checked": checked, "findings": [f.to_dict() for f in findings]})
+    else:
+        print_findings(findings, err=False)
+        verdict = "isolated" if ok else f"{len(findings)} problem(s)"
+        click.echo(f"iac isolation: {checked} (client, resource) pair(s) checked: {verdict}")
+    if not ok:
+        raise click.exceptions.Exit(ExitCode.CHECKS_FAILED)
