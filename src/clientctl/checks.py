@@ -61,9 +61,34 @@ def _render_drift(ctx: CheckContext) -> list[Finding]:
     ]
 
 
+def _iac(registry: Registry) -> list[Finding]:
+    # The fast offline Terraform checks; checkov (tens of seconds) runs in `clientctl iac check` only.
+    from clientctl.iac.check import FAST_CHECKS, default_paths, find_terraform, load_schemas, run_iac_checks
+
+    outcomes = run_iac_checks(
+        default_paths(registry.root),
+        root=registry.root,
+        only=FAST_CHECKS,
+        terraform=find_terraform(),
+        checkov=None,
+        schemas=load_schemas(),
+    )
+    return [f for o in outcomes for f in o.findings]
+
+
+def _isolation(registry: Registry) -> list[Finding]:
+    from clientctl.iac.check import default_paths, load_schemas
+    from clientctl.iac.isolation import check_isolation
+
+    findings, _checked = check_isolation(default_paths(registry.root), root=registry.root, schemas=load_schemas())
+    return findings
+
+
 CHECKS: list[tuple[str, str, Check]] = [
     ("registry", "names, tiers, sizing, ports, CIDRs, subnets, VPN and ASNs", _registry_rules),
     ("render", "generated files match the registry", _render_drift),
+    ("iac", "Terraform fmt, parse, provider schema and wiring (checkov: `clientctl iac check`)", _iac),
+    ("isolation", "per client: S3 policies, security groups, Route53 and Client tags stay in the client", _isolation),
 ]
 
 
