@@ -61,7 +61,8 @@ def _render_drift(ctx: CheckContext) -> list[Finding]:
     ]
 
 
-def _iac(registry: Registry) -> list[Finding]:
+def _iac(ctx: CheckContext) -> list[Finding]:
+    registry = ctx.registry
     # The fast offline Terraform checks; checkov (tens of seconds) runs in `clientctl iac check` only.
     from clientctl.iac.check import FAST_CHECKS, default_paths, find_terraform, load_schemas, run_iac_checks
 
@@ -76,7 +77,8 @@ def _iac(registry: Registry) -> list[Finding]:
     return [f for o in outcomes for f in o.findings]
 
 
-def _isolation(registry: Registry) -> list[Finding]:
+def _isolation(ctx: CheckContext) -> list[Finding]:
+    registry = ctx.registry
     from clientctl.iac.check import default_paths, load_schemas
     from clientctl.iac.isolation import check_isolation
 

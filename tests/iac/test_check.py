@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from clientctl.iac.check import find_checkov, find_terraform, load_schemas, run_iac_checks, version_satisfies
-from conftest import Runner
+from tests.helpers import Runner
 
 FIXTURES = Path(__file__).parent / "fixtures"
 L1 = "providers/aws/regions/us-east-2/layers/01-foundation/production"
@@ -155,3 +155,20 @@ def test_checkov_flags_failures_and_weak_skips(tmp_path: Path) -> None:
 def test_checkov_missing_is_not_run(tree: Path) -> None:
     outcomes = run_iac_checks([tree / "modules"], root=tree, only=["checkov"], terraform=None, checkov=None, schemas={})
     assert not outcomes[0].ran and outcomes[0].findings[0].rule == "iac.checkov.missing"
+
+
+def test_wiring_follows_counted_module_instances(tree: Path) -> None:
+    """module.m[0].out: the index is the instance key (count/for_each), the next step is the output."""
+    edit(tree / L1 / "main.tf", 'module "db_sg" {\n', 'module "db_sg" {\n  count    = 1\n')
+    outputs = tree / L1 / "outputs.tf"
+    good = '\noutput "db_sg_id" {\n  description = "x"\n  value       = module.db_sg[0].security_group_id\n}\n'
+    outputs.write_text(outputs.read_text() + good)
+    assert run(tree, "wiring")["wiring"] == []
+    edit(outputs, "module.db_sg[0].security_group_id", "module.db_sg[0].security_group")
+    found = run(tree, "wiring")["wiring"]
+    assert [(r, m) for r, _f, _l, m in found] == [
+        (
+            "iac.wiring.unknown-output",
+            "module.db_sg.security_group: module ../../../../../../../modules/app_sg has no output 'security_group'",
+        )
+    ]

@@ -335,8 +335,9 @@ def _check_scope(scope: Scope, facts: ClientFacts, run: _Run, aws: ps.ProviderSc
     for f, block in scope.module.resources("resource"):
         insts = _instances(scope, f, block)
         if isinstance(insts, Unknown):
-            inst = Instance(scope.module, f, block)
-            run.report(inst, scope, "count", insts.reason, unverifiable=True)
+            # How many instances there are does not matter for isolation: every instance shares the body,
+            # so it is checked once with each.key/each.value unknown. A property that depends on them and
+            # cannot be resolved is reported as unverifiable by the check that needs it.
             insts = [Instance(scope.module, f, block, each=(Unknown("each.key"), Unknown("each.value")))]
         for inst in insts:
             run.checked += 1

@@ -127,11 +127,19 @@ def check_module(module: TfModule, cache: dict[Path, TfModule], root: Path | Non
         names = _names(steps)
         if name != "module" or len(names) < 2:
             continue
-        mod, out = names[0], names[1]
+        mod = names[0]
         if mod not in calls:
             findings.append(_finding("unknown-module", f"module.{mod} is not called in this folder", f, line, root))
             continue
         cf, call = calls[mod]
+        # module.m[0].out / module.m["key"].out: with count or for_each the step after the name is the
+        # instance key, not an output.
+        if "count" in call.body.attributes or "for_each" in call.body.attributes:
+            if len(steps) < 3 or not isinstance(steps[2], str):
+                continue
+            out = steps[2]
+        else:
+            out = names[1]
         source = module_source(call)
         if source is None or not is_local_source(source):
             continue
