@@ -89,8 +89,6 @@ module "shared_services" {
   }
 
   tags = module.tags.tags
-
-  depends_on = [terraform_data.workspace_guard]
 }
 
 module "istio" {
