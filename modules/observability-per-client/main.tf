@@ -120,49 +120,22 @@ resource "aws_iam_role_policy" "storage" {
 # write-only into a Kubernetes secret; it never enters helm values, the plan or the state.
 ################################################################################
 
-data "aws_iam_policy_document" "secrets_key" {
-  statement {
-    sid       = "AccountAdministersKey"
-    effect    = "Allow"
-    actions   = ["kms:*"]
-    resources = ["*"] # in a key policy "*" means this key
-
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
-
-  statement {
-    sid       = "SecretsManagerUsesKeyInThisAccount"
-    effect    = "Allow"
-    actions   = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
-    resources = ["*"] # in a key policy "*" means this key
-
-    principals {
-      type        = "AWS"
-      identifiers = ["*"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["secretsmanager.${var.region}.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "kms:CallerAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
 resource "aws_kms_key" "secrets" {
   description             = "Observability secrets of ${var.cluster_name} (Grafana admin)"
   enable_key_rotation     = true
   deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.secrets_key.json
+  # Key policy = the AWS default: the account administers the key and IAM policies grant its use
+  # (Secrets Manager encrypts with the caller's permissions). In a key policy "*" means this key.
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AccountAdministersKeyViaIAM"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
 
   tags = merge(var.tags, { Name = "${var.cluster_name}-observability-secrets" })
 }
