@@ -1,0 +1,43 @@
+output "zone_id" {
+  description = "ID of the client's public Route53 zone."
+  value       = aws_route53_zone.client.zone_id
+}
+
+output "zone_arn" {
+  description = "ARN of the client's public Route53 zone."
+  value       = aws_route53_zone.client.arn
+}
+
+output "zone_name" {
+  description = "Name of the client's public Route53 zone."
+  value       = aws_route53_zone.client.name
+}
+
+output "name_servers" {
+  description = "Name servers of the client zone (also written as the NS delegation record in the parent zone)."
+  value       = aws_route53_zone.client.name_servers
+}
+
+output "irsa_role_arns" {
+  description = "IRSA role ARN per service account (`cluster-autoscaler`, `aws-load-balancer-controller`, `external-dns`); null when the service is switched off."
+  value = {
+    cluster-autoscaler           = one(aws_iam_role.cluster_autoscaler[*].arn)
+    aws-load-balancer-controller = one(aws_iam_role.aws_load_balancer_controller[*].arn)
+    external-dns                 = one(aws_iam_role.external_dns[*].arn)
+  }
+}
+
+output "releases" {
+  description = "Helm release name and namespace per installed service (switched-off services are absent)."
+  value = merge(
+    { for r in helm_release.cluster_autoscaler : "cluster-autoscaler" => { name = r.name, namespace = r.namespace } },
+    { for r in helm_release.aws_load_balancer_controller : "aws-load-balancer-controller" => { name = r.name, namespace = r.namespace } },
+    { for r in helm_release.metrics_server : "metrics-server" => { name = r.name, namespace = r.namespace } },
+    { for r in helm_release.external_dns : "external-dns" => { name = r.name, namespace = r.namespace } },
+  )
+}
+
+output "aws_load_balancer_controller_ready" {
+  description = "Whether the AWS Load Balancer Controller was installed (Services of class service.k8s.aws/nlb depend on it)."
+  value       = length(helm_release.aws_load_balancer_controller) > 0
+}

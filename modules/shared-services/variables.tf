@@ -1,0 +1,83 @@
+variable "cluster_name" {
+  type        = string
+  description = "Name of the client's EKS cluster (layer 02 output `cluster_name`); also the ExternalDNS TXT owner id and the cluster-autoscaler auto-discovery key."
+}
+
+variable "oidc_provider_arn" {
+  type        = string
+  description = "ARN of the cluster's IAM OIDC provider (layer 02 output `oidc_provider_arn`); the IRSA roles trust it."
+}
+
+variable "oidc_issuer_url" {
+  type        = string
+  description = "Issuer URL of the cluster's OIDC provider, with or without `https://` (layer 02 output `oidc_issuer_url`)."
+}
+
+variable "region" {
+  type        = string
+  description = "AWS region of the cluster (rendered `settings.region`)."
+}
+
+variable "vpc_id" {
+  type        = string
+  description = "ID of the client's VPC (layer 01 output `vpc_id`); the AWS Load Balancer Controller needs it because IMDS is hop-limited on the nodes."
+}
+
+variable "dns_zone_name" {
+  type        = string
+  description = "The client's public Route53 zone, e.g. `acme-corp.ezra.world` (rendered `names.dns_zone`)."
+}
+
+variable "parent_zone_name" {
+  type        = string
+  description = "The platform's parent public zone that delegates to the client zone, e.g. `ezra.world` (rendered `settings.parent_zone`). It must already exist in this account."
+}
+
+variable "delegation_ttl" {
+  type        = number
+  description = "TTL in seconds of the NS delegation record in the parent zone."
+  default     = 3600
+}
+
+variable "iam_role_names" {
+  type = object({
+    cluster_autoscaler           = string
+    aws_load_balancer_controller = string
+    external_dns                 = string
+  })
+  description = "IRSA role names (rendered `names.iam_roles[\"cluster-autoscaler\"]`, `[\"aws-load-balancer-controller\"]`, `[\"external-dns\"]`)."
+}
+
+variable "chart_versions" {
+  type = object({
+    cluster_autoscaler           = string
+    aws_load_balancer_controller = string
+    metrics_server               = string
+    external_dns                 = string
+  })
+  description = "Helm chart versions (rendered `settings.versions`)."
+}
+
+variable "cluster_services" {
+  type = object({
+    enable_cluster_autoscaler                           = bool
+    enable_aws_load_balancer_controller                 = bool
+    enable_metrics_server                               = bool
+    enable_external_dns                                 = bool
+    cluster_autoscaler_scale_down_enabled               = bool
+    cluster_autoscaler_scale_down_unneeded_time         = string
+    cluster_autoscaler_scale_down_utilization_threshold = number
+  })
+  description = "On/off switches and autoscaler scale-down settings (rendered `settings.cluster_services`)."
+}
+
+variable "namespace" {
+  type        = string
+  description = "Namespace of the controllers (the runbook verifies them in kube-system)."
+  default     = "kube-system"
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags of every AWS resource (output `tags` of modules/tagging)."
+}

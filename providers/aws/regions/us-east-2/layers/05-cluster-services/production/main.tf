@@ -1,0 +1,108 @@
+# Layer 05 (cluster services) for ONE client: the Terraform workspace is the client name
+# (design decision 5). Reads the cluster from 02-platform and the VPC from 01-foundation.
+
+locals {
+  client_known = contains(keys(var.clients), terraform.workspace)
+  client       = local.client_known ? var.clients[terraform.workspace] : null
+
+  # Nothing is read or planned for an unknown workspace or a client without a cluster, so the
+  # workspace guard below is the only error an operator sees in the wrong workspace.
+  enabled = local.client_known && try(local.client.eks.enabled, false)
+
+  platform   = local.enabled ? data.terraform_remote_state.platform[0].outputs : null
+  foundation = local.enabled ? data.terraform_remote_state.foundation[0].outputs : null
+
+  cluster = {
+    name           = try(local.platform.cluster_name, null)
+    endpoint       = try(local.platform.cluster_endpoint, null)
+    ca_certificate = try(base64decode(local.platform.cluster_certificate_authority_data), null)
+  }
+}
+
+resource "terraform_data" "workspace_guard" {
+  input = terraform.workspace
+
+  lifecycle {
+    precondition {
+      condition     = local.client_known
+      error_message = "Workspace \"${terraform.workspace}\" is not a client of this layer. Select a client workspace: `terraform workspace select <client>`; known clients: ${join(", ", sort(keys(var.clients)))}."
+    }
+  }
+}
+
+module "tags" {
+  source = "../../../../../../../modules/tagging"
+
+  client_tags = try(local.client.tags, {})
+  layer       = var.settings.layer
+}
+
+data "terraform_remote_state" "platform" {
+  count = local.enabled ? 1 : 0
+
+  backend   = "s3"
+  workspace = terraform.workspace
+  config    = var.settings.remote_state["02-platform"]
+}
+
+data "terraform_remote_state" "foundation" {
+  count = local.enabled ? 1 : 0
+
+  backend   = "s3"
+  workspace = terraform.workspace
+  config    = var.settings.remote_state["01-foundation"]
+}
+
+module "shared_services" {
+  source = "../../../../../../../modules/shared-services"
+  count  = local.enabled ? 1 : 0
+
+  cluster_name      = local.platform.cluster_name
+  oidc_provider_arn = local.platform.oidc_provider_arn
+  oidc_issuer_url   = local.platform.oidc_issuer_url
+  region            = var.settings.region
+  vpc_id            = local.foundation.vpc_id
+  dns_zone_name     = local.client.names.dns_zone
+  parent_zone_name  = var.settings.parent_zone
+
+  iam_role_names = {
+    cluster_autoscaler           = local.client.names.iam_roles["cluster-autoscaler"]
+    aws_load_balancer_controller = local.client.names.iam_roles["aws-load-balancer-controller"]
+    external_dns                 = local.client.names.iam_roles["external-dns"]
+  }
+
+  chart_versions = {
+    cluster_autoscaler           = var.settings.versions.cluster_autoscaler
+    aws_load_balancer_controller = var.settings.versions.aws_load_balancer_controller
+    metrics_server               = var.settings.versions.metrics_server
+    external_dns                 = var.settings.versions.external_dns
+  }
+
+  cluster_services = {
+    enable_cluster_autoscaler                           = var.settings.cluster_services.enable_cluster_autoscaler
+    enable_aws_load_balancer_controller                 = var.settings.cluster_services.enable_aws_load_balancer_controller
+    enable_metrics_server                               = var.settings.cluster_services.enable_metrics_server
+    enable_external_dns                                 = var.settings.cluster_services.enable_external_dns
+    cluster_autoscaler_scale_down_enabled               = var.settings.cluster_services.cluster_autoscaler_scale_down_enabled
+    cluster_autoscaler_scale_down_unneeded_time         = var.settings.cluster_services.cluster_autoscaler_scale_down_unneeded_time
+    cluster_autoscaler_scale_down_utilization_threshold = var.settings.cluster_services.cluster_autoscaler_scale_down_utilization_threshold
+  }
+
+  tags = module.tags.tags
+}
+
+module "istio" {
+  source = "../../../../../../../modules/istio-service-mesh"
+  count  = local.enabled ? 1 : 0
+
+  enabled          = var.settings.cluster_services.enable_istio_service_mesh
+  chart_version    = var.settings.versions.istio
+  cluster_name     = local.platform.cluster_name
+  ingress_replicas = var.settings.cluster_services.istio_ingress_replicas
+
+  # Without the AWS Load Balancer Controller the gateway Service falls back to the in-tree controller.
+  ingress_load_balancer_class = var.settings.cluster_services.enable_aws_load_balancer_controller ? "service.k8s.aws/nlb" : null
+
+  # The gateway's Service needs the load balancer controller (and its webhook) running first.
+  depends_on = [module.shared_services]
+}

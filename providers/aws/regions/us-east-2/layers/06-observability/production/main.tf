@@ -1,0 +1,103 @@
+# Layer 06 (observability) for ONE client: the Terraform workspace is the client name
+# (design decision 5). Reads the cluster from 02-platform.
+
+locals {
+  client_known = contains(keys(var.clients), terraform.workspace)
+  client       = local.client_known ? var.clients[terraform.workspace] : null
+
+  # Nothing is read or planned for an unknown workspace or a client without a cluster, so the
+  # workspace guard below is the only error an operator sees in the wrong workspace.
+  enabled = local.client_known && try(local.client.eks.enabled, false)
+
+  platform = local.enabled ? data.terraform_remote_state.platform[0].outputs : null
+
+  cluster = {
+    name           = try(local.platform.cluster_name, null)
+    endpoint       = try(local.platform.cluster_endpoint, null)
+    ca_certificate = try(base64decode(local.platform.cluster_certificate_authority_data), null)
+  }
+
+  # Secrets Manager name of the Slack webhook. Not rendered yet (naming.py has no such secret):
+  # prefer a rendered names.secrets["alertmanager-slack-webhook"], else the same
+  # {project}/{environment}/{client}/{purpose} scheme as the rendered grafana-admin secret.
+  slack_webhook_secret_name = try(
+    local.client.names.secrets["alertmanager-slack-webhook"],
+    replace(local.client.names.secrets["grafana-admin"], "/[^/]+$/", "alertmanager-slack-webhook"),
+    null,
+  )
+}
+
+resource "terraform_data" "workspace_guard" {
+  input = terraform.workspace
+
+  lifecycle {
+    precondition {
+      condition     = local.client_known
+      error_message = "Workspace \"${terraform.workspace}\" is not a client of this layer. Select a client workspace: `terraform workspace select <client>`; known clients: ${join(", ", sort(keys(var.clients)))}."
+    }
+  }
+}
+
+module "tags" {
+  source = "../../../../../../../modules/tagging"
+
+  client_tags = try(local.client.tags, {})
+  layer       = var.settings.layer
+}
+
+data "terraform_remote_state" "platform" {
+  count = local.enabled ? 1 : 0
+
+  backend   = "s3"
+  workspace = terraform.workspace
+  config    = var.settings.remote_state["02-platform"]
+}
+
+module "observability" {
+  source = "../../../../../../../modules/observability-per-client"
+  count  = local.enabled ? 1 : 0
+
+  cluster_name      = local.platform.cluster_name
+  oidc_provider_arn = local.platform.oidc_provider_arn
+  oidc_issuer_url   = local.platform.oidc_issuer_url
+  region            = var.settings.region
+
+  chart_versions = {
+    kube_prometheus_stack = var.settings.versions.kube_prometheus_stack
+    loki                  = var.settings.versions.loki
+    tempo                 = var.settings.versions.tempo
+    fluent_bit            = var.settings.versions.fluent_bit
+  }
+
+  observability = local.client.observability
+
+  buckets = {
+    logs    = var.settings.observability_buckets.logs
+    traces  = var.settings.observability_buckets.traces
+    metrics = var.settings.observability_buckets.metrics
+  }
+
+  prefixes = {
+    logs    = local.client.names.observability_prefixes.logs
+    traces  = local.client.names.observability_prefixes.traces
+    metrics = local.client.names.observability_prefixes.metrics
+  }
+
+  iam_role_names = {
+    prometheus = local.client.names.iam_roles["prometheus"]
+    loki       = local.client.names.iam_roles["loki"]
+    tempo      = local.client.names.iam_roles["tempo"]
+    fluent_bit = local.client.names.iam_roles["fluent-bit"]
+  }
+
+  grafana_admin_secret_name = local.client.names.secrets["grafana-admin"]
+
+  alerting                  = local.client.alerting
+  slack_webhook_secret_name = local.slack_webhook_secret_name
+
+  # Not rendered (see README): SES SMTP endpoint of the region, sender in the client's zone.
+  smtp_smarthost = "email-smtp.${var.settings.region}.amazonaws.com:587"
+  smtp_from      = "alertmanager@${local.client.names.dns_zone}"
+
+  tags = module.tags.tags
+}
