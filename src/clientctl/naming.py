@@ -149,7 +149,8 @@ class ClientNames:
 
     @property
     def secrets(self) -> dict[str, str]:
-        return {p: self.secret(p) for p in ("postgres-superuser", "postgres-replication", "grafana-admin")}
+        purposes = ("postgres-superuser", "postgres-replication", "grafana-admin", "alertmanager-slack-webhook")
+        return {p: self.secret(p) for p in purposes}
 
     @property
     def log_groups(self) -> dict[str, str]:

@@ -101,3 +101,66 @@ def test_unresolvable_is_unverifiable_unless_allowlisted(tree: Path) -> None:
 def test_runs_on_the_repository_without_crashing() -> None:
     repo = Path(__file__).resolve().parents[2]
     check_isolation([repo / "modules", repo / "providers"], root=repo, schemas=load_schemas())
+
+
+KEYED_POLICIES = """
+data "aws_partition" "current" {}
+
+locals {
+  storage = {
+    logs    = { bucket = var.settings.observability_buckets.logs, prefix = local.client.names.observability_prefixes.logs }
+    metrics = { bucket = var.settings.observability_buckets.metrics, prefix = local.client.names.observability_prefixes.metrics }
+  }
+}
+
+data "aws_iam_policy_document" "keyed" {
+  for_each = local.storage
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::${each.value.bucket}/${each.value.prefix}*"]
+  }
+}
+
+resource "aws_iam_policy" "keyed" {
+  for_each = local.storage
+  name     = "keyed-${each.key}"
+  policy   = data.aws_iam_policy_document.keyed[each.key].json
+}
+
+data "aws_iam_policy_document" "counted" {
+  count = 1
+  statement {
+    actions   = ["s3:PutObject"]
+    resources = ["arn:aws:s3:::${var.settings.observability_buckets.traces}/${local.client.names.observability_prefixes.traces}*"]
+  }
+}
+
+resource "aws_iam_policy" "counted" {
+  count  = 1
+  name   = "counted"
+  policy = data.aws_iam_policy_document.counted[0].json
+}
+
+resource "aws_iam_policy" "from_file" {
+  name   = "from-file"
+  policy = file("${path.module}/policy.json")
+}
+"""
+
+POLICY_FILE = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}]}'
+)
+
+
+def test_keyed_counted_and_file_policies_are_followed(tree: Path) -> None:
+    """Policies reached through data.x[each.key].json, data.x[0].json, file() and the partition are evaluated,
+    so a leak behind them is still found."""
+    (tree / L1 / "policies.tf").write_text(KEYED_POLICIES)
+    (tree / L1 / "policy.json").write_text(POLICY_FILE)
+    assert rules(tree) == []
+    edit(tree / L1 / "policies.tf", "${each.value.bucket}/${each.value.prefix}*", "${each.value.bucket}/*")
+    found = {(r, c) for r, c, _ in rules(tree)}
+    assert found == {("iac.isolation.s3", "acme-corp"), ("iac.isolation.s3", "globex")}  # every fixture client
+    (tree / L1 / "policies.tf").write_text(KEYED_POLICIES)
+    (tree / L1 / "policy.json").write_text(POLICY_FILE.replace("ec2:Describe*", "s3:*"))
+    assert {r for r, _, _ in rules(tree)} == {"iac.isolation.s3"}

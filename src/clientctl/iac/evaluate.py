@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from clientctl.iac import hclast as h
@@ -431,7 +432,13 @@ def _one(x: list[Any]) -> Any:
     return x[0] if x else None
 
 
+def _file(path: str) -> str:
+    # file() of a document next to the module (e.g. an IAM policy JSON): read it as Terraform would.
+    return Path(path).read_text(encoding="utf-8")
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "file": _file,
     "jsonencode": _jsonencode,
     "jsondecode": lambda s: json.loads(s),
     "merge": _merge,

@@ -111,12 +111,16 @@ class Scope:
         if root == "count":
             return rest({"index": count if count is not None else Unknown("count.index")}, 0)
         if root == "path":
-            return Unknown("path.* not modelled")
+            return rest({"module": str(self.module.dir), "root": str(self.module.dir), "cwd": str(self.module.dir)}, 0)
         if root == "module" and first is not None:
             child = self.child(first)
             if child is None or len(steps) < 2 or not isinstance(steps[1], str):
                 return Unknown(f"module.{first} not resolvable")
             return rest(child.output(steps[1]), 2)
+        if root == "data" and first == "aws_partition" and len(steps) >= 3 and steps[2] == "partition":
+            # The partition only prefixes ARNs ("aws", "aws-cn", "aws-us-gov"); which one does not change
+            # whose bucket or prefix a policy names, so isolation evaluates it as "aws".
+            return "aws"
         if root == "data" and first is not None and len(steps) >= 2 and isinstance(steps[1], str):
             return rest(Ref(f"data.{first}.{steps[1]}", ()), 2)
         if steps and isinstance(steps[0], str) and "_" in root:
@@ -456,8 +460,12 @@ def _check_record(scope: Scope, inst: Instance, body: h.Body, val: Any, facts: C
 
 
 def _statements(scope: Scope, value: Any) -> list[dict[str, Any]] | Unknown:
-    if isinstance(value, Ref) and value.address.startswith("data.aws_iam_policy_document.") and value.path == ("json",):
-        return _policy_document(scope, value.address)
+    if isinstance(value, Ref) and value.address.startswith("data.aws_iam_policy_document."):
+        if value.path == ("json",):
+            return _policy_document(scope, value.address)
+        if len(value.path) == 2 and value.path[1] == "json":
+            # data.aws_iam_policy_document.x[key].json: the document instance of that for_each key
+            return _policy_document(scope, value.address, key=value.path[0])
     doc: Any
     if isinstance(value, Encoded):
         doc = value.value
@@ -476,11 +484,24 @@ def _statements(scope: Scope, value: Any) -> list[dict[str, Any]] | Unknown:
     return [s for s in stmts if isinstance(s, dict)]
 
 
-def _policy_document(scope: Scope, address: str) -> list[dict[str, Any]] | Unknown:
+def _policy_document(scope: Scope, address: str, key: str | None = None) -> list[dict[str, Any]] | Unknown:
     found = scope.block_by_address(address)
     if found is None:
         return Unknown(f"{address} not found")
-    ev = scope.evaluator()
+    each = None
+    if key is not None:
+        instances = _instances(scope, found[0], found[1])
+        if isinstance(instances, Unknown):
+            return Unknown(f"{address}[{key!r}]: {instances.reason}")
+        each = next((i.each for i in instances if i.each is not None and i.each[0] == key), None)
+        counted = [i for i in instances if i.count is not None and str(i.count) == key]
+        if each is None and not counted:
+            return Unknown(f"{address} has no instance {key!r}")
+        address = f"{address}[{key!r}]"
+        count = counted[0].count if counted else None
+        ev = scope.evaluator(each, count)
+    else:
+        ev = scope.evaluator()
     out: list[dict[str, Any]] = []
     body = found[1].body
     if body.blocks_of("dynamic") or any(

@@ -17,14 +17,9 @@ locals {
     ca_certificate = try(base64decode(local.platform.cluster_certificate_authority_data), null)
   }
 
-  # Secrets Manager name of the Slack webhook. Not rendered yet (naming.py has no such secret):
-  # prefer a rendered names.secrets["alertmanager-slack-webhook"], else the same
-  # {project}/{environment}/{client}/{purpose} scheme as the rendered grafana-admin secret.
-  slack_webhook_secret_name = try(
-    local.client.names.secrets["alertmanager-slack-webhook"],
-    replace(local.client.names.secrets["grafana-admin"], "/[^/]+$/", "alertmanager-slack-webhook"),
-    null,
-  )
+  # Secrets Manager name of the Slack webhook (rendered by clientctl's naming module); the secret itself is
+  # created by the platform team, never by Terraform, so the URL never reaches tfvars or state.
+  slack_webhook_secret_name = try(local.client.names.secrets["alertmanager-slack-webhook"], null)
 }
 
 resource "terraform_data" "workspace_guard" {

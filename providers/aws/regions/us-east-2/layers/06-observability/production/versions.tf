@@ -18,7 +18,7 @@ terraform {
     }
     random = {
       source  = "hashicorp/random"
-      version = "= 3.7.2"
+      version = "= 3.9.1"
     }
   }
 }
