@@ -95,12 +95,25 @@ def layout(layers: Sequence[Layer] = LAYERS) -> tuple[list[Box], float, float]:
     descriptions = {layer.name: tuple(svg.wrap(layer.description, DESC_CHARS)) for layer in layers}
     boxes: list[Box] = []
     y = MARGIN + TITLE_HEIGHT
+    centers: dict[str, float] = {}
+    step = NODE_WIDTH + NODE_GAP_X
     for r in sorted(by_rank):
         members = by_rank[r]
         height = max(28 + LINE_HEIGHT * len(descriptions[n]) for n in members) + 8
+        # Under the parents' average when there are parents, else centred; then pushed apart to one step.
+        wanted = []
         for name in members:
-            center = width / 2 + order[name] * (NODE_WIDTH + NODE_GAP_X)
-            boxes.append(Box(name, r, center - NODE_WIDTH / 2, y, NODE_WIDTH, height, descriptions[name]))
+            parents = [centers[src] for src, dst in links if dst == name and src in centers]
+            wanted.append(sum(parents) / len(parents) if parents else width / 2 + order[name] * step)
+        placed: list[float] = []
+        for center in wanted:
+            placed.append(max(center, placed[-1] + step) if placed else center)
+        low, high = MARGIN + NODE_WIDTH / 2, width - MARGIN - NODE_WIDTH / 2
+        shift = min(0.0, high - placed[-1]) or max(0.0, low - placed[0])
+        for name, center in zip(members, placed, strict=True):
+            centers[name] = center + shift
+            box_x = centers[name] - NODE_WIDTH / 2
+            boxes.append(Box(name, r, box_x, y, NODE_WIDTH, height, descriptions[name]))
         y += height + RANK_GAP_Y
     return boxes, width, y - RANK_GAP_Y + MARGIN + 20
 

@@ -52,7 +52,7 @@ def text_width(text: str, size: float) -> float:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width=width, break_long_words=False) or [""]
+    return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def to_text(root: ET.Element) -> str:
