@@ -115,7 +115,7 @@ def _items(registry: Registry, ledger: Ledger, today: dt.date) -> list[_Item]:
         add(
             str(released.vpc_cidr),
             "quarantined",
-            f"{released.client} (released)",
+            released.client,
             f"released by {released.client} on {released.released_date}, quarantined until {released.quarantine_until}",
         )
     net = registry.platform.network
