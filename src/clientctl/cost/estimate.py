@@ -24,7 +24,7 @@ CENT = Decimal("0.01")
 
 NOT_INCLUDED = (
     "data transfer, load balancers, S3 buckets, CloudWatch logs and metrics, EBS snapshots, KMS keys, "
-    "Secrets Manager, Route 53, site-to-site VPN, gp3 IOPS/throughput above the baseline, support, taxes"
+    "Secrets Manager, Route 53, site-to-site VPN, gp3 IOPS/throughput above the baseline, support, taxes, Savings Plans and Reserved Instances"
 )
 
 
