@@ -43,10 +43,23 @@ def cli(ctx: click.Context, root: str | None, output: str, verbose: int) -> None
     _state["output"] = output  # errors raised after the context is gone still honour --output
 
 
-def _register() -> None:
-    from clientctl.cli import cmd_cidr, cmd_client, cmd_iac, cmd_render, cmd_validate
+# One module per command group under clientctl/cli/; add a new one here (one name per line keeps merges clean).
+COMMAND_MODULES: tuple[str, ...] = (
+    "cmd_client",
+    "cmd_cidr",
+    "cmd_render",
+    "cmd_validate",
+    "cmd_iac",
+    "cmd_cost",
+    "cmd_graph",
+)
 
-    for module in (cmd_client, cmd_cidr, cmd_render, cmd_validate, cmd_iac):
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"clientctl.cli.{name}")
         cli.add_command(module.command)
 
 

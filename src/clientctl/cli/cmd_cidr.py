@@ -168,3 +168,30 @@ def plan_cmd(app: App, client: str) -> None:
     click.echo(f"{client}: VPC {loaded.model.network.vpc_cidr}")
     rows = [[s.tier, s.az, str(s.cidr), str(s.usable), names.subnet(s.tier, s.az)] for s in subnets]
     click.echo(table(rows, ["tier", "az", "cidr", "usable", "name"]))
+
+
+def _register_map() -> None:
+    """``cidr map``: an SVG of the address pools (kept apart so the commands above stay untouched)."""
+    from pathlib import Path
+
+    from clientctl.cli.cmd_graph import write_output
+    from clientctl.pictures.cidr_map import outside_pools, pool_bands, to_svg
+
+    @command.command("map")
+    @click.option(
+        "-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE."
+    )
+    @pass_app
+    def map_cmd(app: App, out: Path | None) -> None:
+        """An SVG of every pool: client blocks, reserved, quarantined and free space (open it in a browser).
+
+        \b
+        Example: clientctl cidr map -o pools.svg
+        """
+        registry = app.registry()
+        ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
+        bands = pool_bands(registry, ledger, dt.date.today())
+        write_output(to_svg(bands, outside_pools(registry, bands)), out, "the CIDR map (svg)")
+
+
+_register_map()
