@@ -71,10 +71,12 @@ def test_runbook_wrappers_call_clientctl() -> None:
 
     from tests.conftest import REPO
 
-    for script, needle in (
-        ("validate-cidr.sh", "CIDR Registry Validation: PASSED"),
-        ("validate-all.sh", "all checks passed"),
+    # validate-all.sh forwards its arguments; --only registry keeps this test fast (the full run is CI's
+    # `clientctl validate` step).
+    for script, args, needle in (
+        ("validate-cidr.sh", [], "CIDR Registry Validation: PASSED"),
+        ("validate-all.sh", ["--only", "registry"], "all checks passed"),
     ):
-        proc = subprocess.run([str(REPO / "scripts" / script)], capture_output=True, text=True, cwd="/")
+        proc = subprocess.run([str(REPO / "scripts" / script), *args], capture_output=True, text=True, cwd="/")
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert needle in proc.stdout
