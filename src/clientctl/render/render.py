@@ -168,17 +168,25 @@ def checked_ledger(registry: Registry, today: dt.date) -> tuple[Ledger, list[Fin
     return ledger, [f for f in findings if f.level == "warning"]
 
 
+def _changes(registry: Registry, ledger: Ledger, today: dt.date) -> list[tuple[Path, str, bool]]:
+    """(path, expected content, already up to date) for every generated file, sorted by path."""
+    changes = []
+    for path, content in sorted(expected_files(registry, ledger, today).items()):
+        try:
+            current: str | None = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            current = None
+        changes.append((path, content, current == content))
+    return changes
+
+
 def render(registry: Registry, *, check: bool = False, today: dt.date | None = None) -> RenderResult:
     today = today or dt.date.today()
     ledger, warnings = checked_ledger(registry, today)
     result = RenderResult(warnings=warnings)
-    for path, content in sorted(expected_files(registry, ledger, today).items()):
+    for path, content, same in _changes(registry, ledger, today):
         shown = str(path.relative_to(registry.root))
-        try:
-            current = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            current = None
-        if current == content:
+        if same:
             result.unchanged.append(shown)
         elif check:
             result.drifted.append(shown)
@@ -192,12 +200,4 @@ def drift(registry: Registry, today: dt.date | None = None) -> list[str]:
     """Generated files that differ from what render would write (without running the rules again)."""
     today = today or dt.date.today()
     ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
-    drifted = []
-    for path, content in sorted(expected_files(registry, ledger, today).items()):
-        try:
-            current = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            current = None
-        if current != content:
-            drifted.append(str(path.relative_to(registry.root)))
-    return drifted
+    return [str(p.relative_to(registry.root)) for p, _c, same in _changes(registry, ledger, today) if not same]
