@@ -44,9 +44,18 @@ def cli(ctx: click.Context, root: str | None, output: str, verbose: int) -> None
 
 
 def _register() -> None:
-    from clientctl.cli import cmd_cidr, cmd_client, cmd_render, cmd_validate
+    from clientctl.cli import (
+        cmd_apply,
+        cmd_cidr,
+        cmd_client,
+        cmd_destroy,
+        cmd_drift,
+        cmd_plan,
+        cmd_render,
+        cmd_validate,
+    )
 
-    for module in (cmd_client, cmd_cidr, cmd_render, cmd_validate):
+    for module in (cmd_client, cmd_cidr, cmd_render, cmd_validate, cmd_plan, cmd_apply, cmd_destroy, cmd_drift):
         cli.add_command(module.command)
 
 

@@ -1,0 +1,5 @@
+"""``clientctl destroy``: implemented with the other run commands in cmd_run."""
+
+from clientctl.cli.cmd_run import destroy as command
+
+__all__ = ["command"]
