@@ -227,7 +227,7 @@ def _command(action: str, doc: str, *, approve: bool) -> click.Command:
     @click.command(action, help=doc)
     @run_options(approve=approve)
     @pass_app
-    def command(app: App, **kwargs: Any) -> None:
+    def command(app: App, /, **kwargs: Any) -> None:
         _run(app, action, **kwargs)
 
     return command
