@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import signal
 import threading
 import time
@@ -38,6 +39,8 @@ from clientctl.registry.loader import Registry
 from clientctl.render.render import BACKEND_FILE, TFVARS_FILE
 from clientctl.terraform.output import PlanSummary
 from clientctl.terraform.runner import NodeSession, StepResult, TerraformRunner
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,9 @@ class _Run:
         self.observer(result)
 
     def log_path(self, node: Node) -> Path:
-        return self.run_dir / "logs" / node.client / f"{node.layer}.log"
+        path = self.run_dir / "logs" / node.client / f"{node.layer}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
 
     def plan_path(self, node: Node) -> Path:
         return self.run_dir / "plans" / node.client / f"{node.layer}.tfplan"
@@ -196,7 +201,15 @@ class _Run:
         with self.lock:
             if step.attempts:
                 result.steps.append(
-                    StepRecord(step.step, step.exit_code, round(step.duration, 3), step.attempts, step.retried_on)
+                    StepRecord(
+                        step.step,
+                        step.exit_code,
+                        round(step.duration, 3),
+                        step.attempts,
+                        step.retried_on,
+                        started_at=now(-step.duration),
+                        finished_at=now(),
+                    )
                 )
                 result.exit_codes[step.step] = step.exit_code
             if step.lock is not None:
@@ -241,6 +254,19 @@ class _Run:
             finished_at=now(),
             duration_s=round(result.duration_s + (time.monotonic() - t0 if t0 else 0.0), 3),
         )
+
+    def guarded(self, work: Callable[[Node], bool]) -> Callable[[Node], bool]:
+        """A node's unexpected exception fails that node (with the error recorded), never the run."""
+
+        def run(node: Node) -> bool:
+            try:
+                return work(node)
+            except Exception as exc:
+                log.exception("%s: unexpected error", node)
+                self.finish(node, "failed", error=f"clientctl error: {type(exc).__name__}: {exc}")
+                return False
+
+        return run
 
     # --------------------------------------------------------------------------------------------- phase 1
     def plan_node(self, node: Node) -> bool:
@@ -432,7 +458,7 @@ def run_graph(
     try:
         schedule(
             graph,
-            run.plan_node,
+            run.guarded(run.plan_node),
             parallelism=options.parallelism,
             stop=control.stop,
             done_ok=reused,
@@ -446,7 +472,7 @@ def run_graph(
             waiting = {n for n in order if n.client not in approved and n not in ok and n not in failed}
             schedule(
                 graph,
-                run.apply_node,
+                run.guarded(run.apply_node),
                 parallelism=options.parallelism,
                 stop=control.stop,
                 done_ok=ok,

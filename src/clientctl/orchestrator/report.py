@@ -33,8 +33,10 @@ RESUMABLE_OK: dict[str, tuple[str, ...]] = {
 }
 
 
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def now(offset: float = 0.0) -> str:
+    """UTC timestamp (ISO 8601, milliseconds); ``offset`` seconds from now."""
+    moment = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=offset)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_run_id(action: str) -> str:
@@ -57,6 +59,8 @@ class StepRecord:
     duration_s: float
     attempts: int = 1
     retried_on: list[str] = field(default_factory=list)
+    started_at: str | None = None
+    finished_at: str | None = None
 
 
 @dataclass

@@ -36,7 +36,7 @@ def transient_match(output: str) -> str | None:
     """The name of the first transient pattern found in ``output`` (None: not transient).
 
     A state-lock conflict is never transient: Terraform already waited ``-lock-timeout`` for it."""
-    if LOCK_ERROR in output:
+    if LOCK_ERROR in output or "Lock Info:" in output:
         return None
     for name, pattern in _TRANSIENT:
         if pattern.search(output):
@@ -71,8 +71,10 @@ _LOCK_FIELD = re.compile(r"^\s*(ID|Path|Operation|Who|Version|Created):[ \t]*(.*
 def parse_lock_error(output: str) -> LockInfo | None:
     """The lock holder when ``output`` holds Terraform's lock-conflict error, else None."""
     start = output.find(LOCK_ERROR)
-    if start < 0:
-        return None
+    if start < 0:  # `workspace new` says "failed to lock s3 state" with the same Lock Info block
+        start = output.find("failed to lock")
+        if start < 0 or "Lock Info:" not in output[start:]:
+            return None
     block = output[start:]
     info_at = block.find("Lock Info:")
     fields: dict[str, str] = {}

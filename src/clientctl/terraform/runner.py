@@ -183,6 +183,13 @@ class TerraformRunner:
         self._cache_lock = threading.Lock()
         self._version: str | None = None
 
+    @property
+    def lock_timeout_seconds(self) -> float:
+        """``-lock-timeout`` in seconds (Terraform durations: 90s, 5m, 1h30m, 500ms)."""
+        units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+        parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", self.lock_timeout)
+        return sum(float(n) * units[u] for n, u in parts)
+
     # ------------------------------------------------------------------------------------------ environment
     def environment(self, data_dir: Path, workspace: str | None) -> dict[str, str]:
         env = dict(self.base_env)
@@ -269,14 +276,15 @@ class TerraformRunner:
             raise TerraformError(f"cannot run Terraform at {self.binary}: {exc}") from None
         self.processes.add(proc)
         chunks: list[str] = []
-        try:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                chunks.append(line)
-                log.write(line)
-            code = proc.wait()
-        finally:
-            self.processes.discard(proc)
+        with proc:
+            try:
+                assert proc.stdout is not None
+                for line in proc.stdout:
+                    chunks.append(line)
+                    log.write(line)
+                code = proc.wait()
+            finally:
+                self.processes.discard(proc)
         log.write(f"[exit {code}]\n\n")
         log.flush()
         return code, "".join(chunks), self.processes.signalled > 0
@@ -304,6 +312,13 @@ class NodeSession:
             attempt += 1
             code, output, interrupted = runner.execute(args, self.workdir, env, self.log)
             if code in ok_codes or interrupted:
+                break
+            if parse_lock_error(output) is not None:
+                # plan/apply waited -lock-timeout inside Terraform; `workspace new` does not wait, so wait here.
+                if time.monotonic() - started + 1.0 <= runner.lock_timeout_seconds:
+                    runner.sleep(1.0)
+                    attempt -= 1
+                    continue
                 break
             pattern = transient_match(output)
             if pattern is None or attempt > runner.retries:
@@ -355,7 +370,11 @@ class NodeSession:
             result = self._run("init", args, workspace=False)
         if not result.ok:
             return result
-        ws = self._run("workspace", ["workspace", "select", "-or-create", "-no-color", self.workspace], workspace=False)
+        # `workspace select -or-create` cannot wait for a lock; `workspace new` can (creating writes a state).
+        ws = self._run("workspace", ["workspace", "select", "-no-color", self.workspace], workspace=False)
+        if not ws.ok and "doesn't exist" in ws.output:
+            args = ["workspace", "new", "-no-color", f"-lock-timeout={runner.lock_timeout}", self.workspace]
+            ws = self._run("workspace", args, workspace=False)
         ws.duration += result.duration
         ws.step = "init"
         if ws.ok:
