@@ -370,11 +370,12 @@ class NodeSession:
             result = self._run("init", args, workspace=False)
         if not result.ok:
             return result
-        # `workspace select -or-create` cannot wait for a lock; `workspace new` can (creating writes a state).
-        ws = self._run("workspace", ["workspace", "select", "-no-color", self.workspace], workspace=False)
-        if not ws.ok and "doesn't exist" in ws.output:
-            args = ["workspace", "new", "-no-color", f"-lock-timeout={runner.lock_timeout}", self.workspace]
-            ws = self._run("workspace", args, workspace=False)
+        # Create the workspace when missing; plan/apply then select it through TF_WORKSPACE. (`workspace select
+        # -or-create` takes no -lock-timeout; a held lock here is waited for by _run.)
+        args = ["workspace", "new", "-no-color", f"-lock-timeout={runner.lock_timeout}", self.workspace]
+        ws = self._run("workspace", args, workspace=False)
+        if not ws.ok and "already exists" in ws.output:
+            ws.exit_code = 0
         ws.duration += result.duration
         ws.step = "init"
         if ws.ok:
