@@ -44,6 +44,7 @@ def cli(ctx: click.Context, root: str | None, output: str, verbose: int) -> None
 
 
 # One module per command group under clientctl/cli/; add a new one here (one name per line keeps merges clean).
+# A module exposes `command`, or `commands` when it defines several top-level commands (cmd_run).
 COMMAND_MODULES: tuple[str, ...] = (
     "cmd_client",
     "cmd_cidr",
@@ -52,6 +53,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cmd_iac",
     "cmd_cost",
     "cmd_graph",
+    "cmd_run",
 )
 
 
@@ -60,7 +62,8 @@ def _register() -> None:
 
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"clientctl.cli.{name}")
-        cli.add_command(module.command)
+        for command in getattr(module, "commands", None) or [module.command]:
+            cli.add_command(command)
 
 
 _register()

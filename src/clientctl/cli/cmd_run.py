@@ -1,0 +1,260 @@
+"""``clientctl plan|apply|destroy|drift``: thin commands over :func:`clientctl.orchestrator.run_graph`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from clientctl.cli.app import App, pass_app, print_json
+from clientctl.errors import ConfigError
+from clientctl.layers import LAYER_NAMES
+from clientctl.orchestrator import ApprovalRequest, RunControl, RunOptions, RunReport, load_report, run_graph
+from clientctl.orchestrator.grid import Progress, render_grid, summary_line
+from clientctl.render.render import drift as render_drift
+from clientctl.terraform.runner import BackendOverrides, TerraformRunner
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def aws_options(func: F) -> F:
+    """The AWS options these commands need (to be replaced by the shared AWS options decorator)."""
+    return click.option(
+        "--endpoint-url",
+        envvar="AWS_ENDPOINT_URL",
+        default=None,
+        help="S3/DynamoDB endpoint (sandbox, tests): added to the backend config and Terraform's env. "
+        "Default: $AWS_ENDPOINT_URL.",
+    )(func)
+
+
+def run_options(*, approve: bool) -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        opts = [
+            click.argument("clients", nargs=-1),
+            click.option("--all", "all_clients", is_flag=True, help="Every client of the registry."),
+            click.option(
+                "--layer", "layers", multiple=True, type=click.Choice(LAYER_NAMES), help="Only these layers (repeat)."
+            ),
+            click.option(
+                "--parallelism",
+                type=click.IntRange(1, 64),
+                default=4,
+                show_default=True,
+                help="Max Terraform runs at once.",
+            ),
+            click.option("--resume", "resume", metavar="RUN_ID", default=None, help="Rerun only what did not succeed."),
+            click.option(
+                "--lock-timeout",
+                default="300s",
+                show_default=True,
+                help="How long Terraform waits for a held state lock before failing.",
+            ),
+            click.option(
+                "--terraform",
+                "terraform",
+                envvar="CLIENTCTL_TERRAFORM",
+                default=None,
+                help="Terraform CLI to run (default: the one ./dev setup installs in .venv, else PATH).",
+            ),
+            aws_options,
+        ]
+        if approve:
+            opts.append(click.option("--auto-approve", is_flag=True, help="Apply without asking (CI)."))
+        for opt in reversed(opts):
+            func = opt(func)
+        return func
+
+    return decorate
+
+
+def _terraform_binary(option: str | None, root: Path) -> Path:
+    if option:
+        return Path(option)
+    for candidate in (Path(sys.prefix) / "bin" / "terraform", root / ".venv" / "bin" / "terraform"):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which("terraform")
+    if found is None:
+        raise ConfigError("no Terraform CLI found", hint="run ./dev setup, or pass --terraform PATH")
+    return Path(found)
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    config = env.get("TF_CLI_CONFIG_FILE")
+    if config and not Path(config).exists():
+        env["TF_CLI_CONFIG_FILE"] = os.devnull  # a missing CLI config only makes Terraform warn on every call
+    return env
+
+
+@contextmanager
+def _interrupts(control: RunControl) -> Iterator[None]:
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda _sig, _frame: control.interrupt())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _approver(action: str, progress: Progress | None) -> Callable[[ApprovalRequest], bool]:
+    def approve(request: ApprovalRequest) -> bool:
+        if progress is not None:
+            progress.close()
+        lines = [f"\n{request.action} for client {request.client}:"]
+        for node in request.nodes:
+            if node.deferred:
+                what = "planned and applied after its upstream layer is applied"
+            elif node.status == "pending" and node.plan:
+                p = node.plan
+                what = f"{p['add']} to add, {p['change']} to change, {p['destroy']} to destroy"
+            else:
+                what = node.status
+            lines.append(f"  {node.layer:<24} {what}")
+        click.echo("\n".join(lines), err=True)
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            if action == "destroy":
+                typed = click.prompt(
+                    f"Type the client name ({request.client}) to destroy these layers", default="", err=True
+                )
+                return bool(typed.strip() == request.client)
+            return click.confirm(f"Apply these changes to {request.client}?", default=False, err=True)
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            return False
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    return approve
+
+
+def _run(
+    app: App,
+    action: str,
+    clients: tuple[str, ...],
+    all_clients: bool,
+    layers: tuple[str, ...],
+    parallelism: int,
+    resume: str | None,
+    lock_timeout: str,
+    terraform: str | None,
+    endpoint_url: str | None,
+    auto_approve: bool = False,
+) -> None:
+    registry = app.registry()
+    root = registry.root
+    state_dir = root / ".clientctl"
+    previous: RunReport | None = load_report(state_dir / "runs", resume) if resume else None
+    if all_clients and clients:
+        raise click.UsageError("give client names or --all, not both")
+    if not clients and not all_clients:
+        if previous is None:
+            raise click.UsageError("name at least one client, or pass --all")
+        clients = tuple(previous.options.get("clients", []))
+    if not layers:
+        layers = tuple(previous.options.get("layers", LAYER_NAMES)) if previous else LAYER_NAMES
+    names = sorted(registry.clients) if all_clients else [registry.client(c).name for c in clients]
+    if action in ("apply", "destroy") and not auto_approve and not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise ConfigError(
+            f"`{action}` asks for approval, but there is no terminal to ask on",
+            hint="run it in a terminal, or pass --auto-approve (CI)",
+        )
+    stale = render_drift(registry)
+    if stale:
+        raise ConfigError(
+            f"generated layer inputs are stale ({len(stale)} file(s), e.g. {stale[0]})",
+            hint="run `clientctl render` first",
+        )
+    overrides = BackendOverrides(endpoint_url) if endpoint_url else None
+    plugin_cache = Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or state_dir / "plugin-cache")
+    runner = TerraformRunner(
+        _terraform_binary(terraform, root),
+        env=_environment(),
+        plugin_cache_dir=plugin_cache,
+        lock_timeout=lock_timeout,
+        overrides=overrides,
+    )
+    live = sys.stderr.isatty()
+    progress = Progress(sys.stderr, live=live, layers=[ly for ly in LAYER_NAMES if ly in layers])
+    control = RunControl()
+    control.notice = progress.message
+    options = RunOptions(
+        parallelism=parallelism,
+        auto_approve=auto_approve,
+        resume=previous,
+        state_dir=state_dir,
+        extra={"endpoint_url": endpoint_url},
+    )
+    with _interrupts(control):
+        report = run_graph(
+            registry,
+            names,
+            layers,
+            action,
+            runner,
+            _approver(action, progress if live else None),
+            options,
+            control=control,
+            observer=progress,
+        )
+    progress.close()
+    if app.json:
+        print_json(report.to_dict())
+    else:
+        click.echo(render_grid(report.nodes, progress.layers))
+        for node in report.nodes:
+            if node.status in ("failed", "skipped", "cancelled") and node.error:
+                click.echo(f"{node.client}/{node.layer}: {node.status}: {node.error}", err=True)
+        if action == "drift":
+            drifted = [f"{n.client}/{n.layer}" for n in report.drifted]
+            click.echo(f"drift: {', '.join(drifted) if drifted else 'none'}")
+        click.echo(summary_line(report))
+        shown = report.path.relative_to(root) if report.path else ""
+        click.echo(f"report: {shown}; logs: {Path(str(shown)).parent / 'logs'}")
+    if report.exit_code:
+        raise click.exceptions.Exit(report.exit_code)
+
+
+def _command(action: str, doc: str, *, approve: bool) -> click.Command:
+    @click.command(action, help=doc)
+    @run_options(approve=approve)
+    @pass_app
+    def command(app: App, /, **kwargs: Any) -> None:
+        _run(app, action, **kwargs)
+
+    return command
+
+
+plan = _command(
+    "plan",
+    "Plan every selected client x layer in graph order (no changes are made).\n\n"
+    "Exit codes: 0 ok, 1 a node failed or was skipped, 2 usage or configuration error.",
+    approve=False,
+)
+apply = _command(
+    "apply",
+    "Plan, show the summaries, ask once per client, then apply exactly the approved plans in graph order.\n\n"
+    "A failed node skips only its dependents for that client. Ctrl-C: once stops scheduling, twice "
+    "interrupts Terraform, three times kills it.",
+    approve=True,
+)
+destroy = _command(
+    "destroy",
+    "Destroy every selected client x layer in reverse graph order, after the user types the client name.",
+    approve=True,
+)
+drift = _command(
+    "drift",
+    "Plan sweep (-detailed-exitcode) reporting which client/layer pairs drifted; exit 1 if any did.",
+    approve=False,
+)
+
+commands = [plan, apply, destroy, drift]

@@ -1,0 +1,420 @@
+"""The Terraform runner: binary, working folder and environment are parameters; nothing is global.
+
+One :class:`NodeSession` runs the commands of one (client, layer): the client's workspace (``TF_WORKSPACE``,
+created when missing), its own ``TF_DATA_DIR`` (so clients can run in parallel in the same layer folder),
+a shared provider plugin cache (``TF_PLUGIN_CACHE_DIR``; ``init`` is serialised per layer folder, and across
+folders while a provider is not cached yet), ``-input=false``, ``-lock-timeout``, ``plan -out`` then
+``apply`` of exactly that plan, and ``-detailed-exitcode``. Transient errors from a short list are retried
+with backoff (:data:`clientctl.terraform.output.TRANSIENT_PATTERNS`); nothing else is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from clientctl.errors import ClientctlError, ExitCode
+from clientctl.terraform.output import (
+    LockInfo,
+    PlanSummary,
+    parse_lock_error,
+    parse_plan_line,
+    required_versions,
+    satisfies,
+    summary_from_show_json,
+    transient_match,
+)
+
+INIT_MARKER = "clientctl-init.json"
+
+
+class TerraformError(ClientctlError):
+    """Terraform cannot be used at all (missing binary, wrong version): a usage error (exit 2)."""
+
+    exit_code = ExitCode.USAGE
+
+
+@dataclass(frozen=True)
+class BackendOverrides:
+    """Extra S3 backend settings for a non-AWS endpoint (the sandbox, tests). Terraform 1.15 argument names."""
+
+    endpoint_url: str
+
+    def settings(self) -> dict[str, object]:
+        return {
+            "endpoints": {"s3": self.endpoint_url, "dynamodb": self.endpoint_url},
+            "use_path_style": True,
+            "skip_credentials_validation": True,
+            "skip_requesting_account_id": True,
+            "skip_metadata_api_check": True,
+            "skip_region_validation": True,
+        }
+
+    def hcl(self) -> str:
+        lines = ["# Written by clientctl for --endpoint-url; passed as a second -backend-config file."]
+        for key, value in self.settings().items():
+            if isinstance(value, dict):
+                inner = ", ".join(f"{k} = {json.dumps(v)}" for k, v in value.items())
+                lines.append(f"{key} = {{ {inner} }}")
+            else:
+                lines.append(f"{key} = {json.dumps(value)}")
+        return "\n".join(lines) + "\n"
+
+
+@dataclass
+class StepResult:
+    """One Terraform command (after retries)."""
+
+    step: str
+    exit_code: int
+    output: str
+    duration: float
+    attempts: int = 1
+    retried_on: list[str] = field(default_factory=list)
+    lock: LockInfo | None = None
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+
+class ProcessTable:
+    """Running Terraform processes, so an interrupt can reach them (they run in their own session and do
+    not see the terminal's Ctrl-C)."""
+
+    def __init__(self) -> None:
+        self._procs: set[subprocess.Popen[str]] = set()
+        self._lock = threading.Lock()
+        self.signalled = 0  # highest signal level sent: 1 SIGINT, 2 SIGKILL
+
+    def add(self, proc: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._procs.add(proc)
+
+    def discard(self, proc: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def send(self, sig: int) -> int:
+        with self._lock:
+            procs = list(self._procs)
+            self.signalled = max(self.signalled, 2 if sig == signal.SIGKILL else 1)
+        for proc in procs:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, sig)
+        return len(procs)
+
+
+class _FolderLocks:
+    """Init serialisation: one lock per layer folder, plus one cache-wide lock taken while a provider the
+    folder needs is not in the plugin cache yet (parallel installs into one cache race: lessons §7)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+
+    def get(self, key: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """Cross-process exclusive lock (two clientctl runs on one machine share the plugin cache)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+_LOCKFILE_PROVIDER = re.compile(r'provider\s+"([^"]+)"\s*\{[^}]*?version\s*=\s*"([^"]+)"', re.DOTALL)
+
+
+def providers_cached(folder: Path, cache: Path, platform: str = "linux_amd64") -> bool:
+    """True when every provider the folder pins is already in the plugin cache (or it needs none)."""
+    lock_file = folder / ".terraform.lock.hcl"
+    if lock_file.is_file():
+        pins = _LOCKFILE_PROVIDER.findall(lock_file.read_text(encoding="utf-8"))
+        return all((cache / source / version / platform).is_dir() for source, version in pins)
+    return not any("required_providers" in p.read_text(encoding="utf-8") for p in folder.glob("*.tf"))
+
+
+class TerraformRunner:
+    """Runs Terraform with a given binary, base environment and options; shared by every node of a run."""
+
+    def __init__(
+        self,
+        binary: Path,
+        *,
+        env: Mapping[str, str],
+        plugin_cache_dir: Path,
+        lock_timeout: str = "300s",
+        overrides: BackendOverrides | None = None,
+        retries: int = 3,
+        backoff: float = 2.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.binary = binary
+        self.base_env = dict(env)
+        self.plugin_cache_dir = plugin_cache_dir
+        self.lock_timeout = lock_timeout
+        self.overrides = overrides
+        self.retries = retries
+        self.backoff = backoff
+        self.sleep = sleep
+        self.processes = ProcessTable()
+        self._folder_locks = _FolderLocks()
+        self._cache_lock = threading.Lock()
+        self._version: str | None = None
+
+    @property
+    def lock_timeout_seconds(self) -> float:
+        """``-lock-timeout`` in seconds (Terraform durations: 90s, 5m, 1h30m, 500ms)."""
+        units = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+        parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", self.lock_timeout)
+        return sum(float(n) * units[u] for n, u in parts)
+
+    # ------------------------------------------------------------------------------------------ environment
+    def environment(self, data_dir: Path, workspace: str | None) -> dict[str, str]:
+        env = dict(self.base_env)
+        env.pop("TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE", None)
+        env.pop("TF_WORKSPACE", None)
+        env.update(
+            TF_DATA_DIR=str(data_dir),
+            TF_PLUGIN_CACHE_DIR=str(self.plugin_cache_dir),
+            TF_IN_AUTOMATION="1",
+            TF_INPUT="0",
+        )
+        if workspace is not None:
+            env["TF_WORKSPACE"] = workspace
+        if self.overrides is not None:
+            env["AWS_ENDPOINT_URL"] = self.overrides.endpoint_url
+            # Layers that read upstream state merge this into their terraform_remote_state config.
+            env["TF_VAR_backend_overrides"] = json.dumps(self.overrides.settings())
+        return env
+
+    # ---------------------------------------------------------------------------------------------- version
+    def version(self) -> str:
+        if self._version is None:
+            try:
+                proc = subprocess.run(
+                    [str(self.binary), "version", "-json"],
+                    env=self.environment(self.plugin_cache_dir, None),
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                    check=False,
+                )
+            except OSError as exc:
+                raise TerraformError(
+                    f"cannot run Terraform at {self.binary}: {exc}",
+                    hint="run ./dev setup (installs .venv/bin/terraform) or pass --terraform PATH",
+                ) from None
+            try:
+                self._version = str(json.loads(proc.stdout)["terraform_version"])
+            except (ValueError, KeyError):
+                raise TerraformError(
+                    f"{self.binary} did not report a version (exit {proc.returncode}): {proc.stderr.strip()[:300]}",
+                    hint="pass --terraform PATH to a Terraform CLI",
+                ) from None
+        return self._version
+
+    def check_version(self, folders: Sequence[Path]) -> str:
+        """The Terraform version, after checking it against every layer's ``required_version``."""
+        version = self.version()
+        for folder in folders:
+            for name, constraint in required_versions(folder):
+                try:
+                    ok = satisfies(version, constraint)
+                except ValueError as exc:
+                    raise TerraformError(f"{folder / name}: {exc}") from None
+                if not ok:
+                    raise TerraformError(
+                        f"Terraform {version} ({self.binary}) does not satisfy required_version "
+                        f'"{constraint}" in {folder / name}',
+                        hint="install a matching Terraform (./dev setup installs 1.15.5) or pass --terraform PATH",
+                    )
+        return version
+
+    # ---------------------------------------------------------------------------------------------- running
+    def session(self, workdir: Path, workspace: str, data_dir: Path, log: TextIO) -> NodeSession:
+        return NodeSession(self, workdir, workspace, data_dir, log)
+
+    def execute(self, args: list[str], cwd: Path, env: dict[str, str], log: TextIO) -> tuple[int, str, bool]:
+        """Run one command, streaming its output to ``log``; (exit code, output, interrupted)."""
+        log.write(f"$ terraform {' '.join(args)}\n")
+        log.flush()
+        try:
+            proc = subprocess.Popen(
+                [str(self.binary), *args],
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                errors="replace",
+                start_new_session=True,  # Ctrl-C reaches clientctl only; it forwards SIGINT on purpose
+            )
+        except OSError as exc:
+            raise TerraformError(f"cannot run Terraform at {self.binary}: {exc}") from None
+        self.processes.add(proc)
+        chunks: list[str] = []
+        with proc:
+            try:
+                assert proc.stdout is not None
+                for line in proc.stdout:
+                    chunks.append(line)
+                    log.write(line)
+                code = proc.wait()
+            finally:
+                self.processes.discard(proc)
+        log.write(f"[exit {code}]\n\n")
+        log.flush()
+        return code, "".join(chunks), self.processes.signalled > 0
+
+
+class NodeSession:
+    """The Terraform commands of one (client, layer)."""
+
+    def __init__(self, runner: TerraformRunner, workdir: Path, workspace: str, data_dir: Path, log: TextIO):
+        self.runner = runner
+        self.workdir = workdir
+        self.workspace = workspace
+        self.data_dir = data_dir
+        self.log = log
+
+    def _run(
+        self, step: str, args: list[str], *, workspace: bool = True, ok_codes: tuple[int, ...] = (0,)
+    ) -> StepResult:
+        runner = self.runner
+        env = runner.environment(self.data_dir, self.workspace if workspace else None)
+        started = time.monotonic()
+        retried: list[str] = []
+        attempt = 0
+        while True:
+            attempt += 1
+            code, output, interrupted = runner.execute(args, self.workdir, env, self.log)
+            if code in ok_codes or interrupted:
+                break
+            if parse_lock_error(output) is not None:
+                # plan/apply waited -lock-timeout inside Terraform; `workspace new` does not wait, so wait here.
+                remaining = runner.lock_timeout_seconds - (time.monotonic() - started)
+                if remaining > 0:
+                    runner.sleep(min(1.0, remaining))
+                    attempt -= 1
+                    continue
+                break
+            pattern = transient_match(output)
+            if pattern is None or attempt > runner.retries:
+                break
+            delay = runner.backoff * (2 ** (attempt - 1))
+            retried.append(pattern)
+            self.log.write(f"[clientctl] transient error matched {pattern!r}; retry {attempt} in {delay:.1f}s\n")
+            self.log.flush()
+            runner.sleep(delay)
+        lock = parse_lock_error(output) if code not in ok_codes else None
+        return StepResult(step, code, output, time.monotonic() - started, attempt, retried, lock, interrupted)
+
+    def _init_fingerprint(self, backend_files: list[Path]) -> str:
+        digest = hashlib.sha256()
+        for path in [*sorted(self.workdir.glob("*.tf")), self.workdir / ".terraform.lock.hcl", *backend_files]:
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(self.workspace.encode())
+        return digest.hexdigest()
+
+    def init(self, backend_config: str = "backend.hcl") -> StepResult:
+        """``init`` + ``workspace select -or-create``; skipped when this data folder is already initialised
+        for the same configuration, backend settings and workspace."""
+        runner = self.runner
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        runner.plugin_cache_dir.mkdir(parents=True, exist_ok=True)
+        files = [self.workdir / backend_config]
+        args = ["init", "-input=false", "-no-color", f"-lock-timeout={runner.lock_timeout}"]
+        args.append(f"-backend-config={backend_config}")
+        if runner.overrides is not None:
+            override = self.data_dir / "backend-overrides.hcl"
+            override.write_text(runner.overrides.hcl(), encoding="utf-8")
+            files.append(override)
+            args.append(f"-backend-config={override}")
+        marker = self.data_dir / INIT_MARKER
+        fingerprint = self._init_fingerprint(files)
+        if marker.is_file() and marker.read_text(encoding="utf-8").strip() == fingerprint:
+            self.log.write("[clientctl] data folder already initialised for these inputs; init skipped\n")
+            return StepResult("init", 0, "", 0.0, attempts=0)
+        folder_key = str(self.workdir.resolve())
+        lock_name = hashlib.sha256(folder_key.encode()).hexdigest()[:16]
+        global_needed = not providers_cached(self.workdir, runner.plugin_cache_dir)
+        with contextlib.ExitStack() as stack:
+            if global_needed:
+                stack.enter_context(runner._cache_lock)
+                stack.enter_context(_file_lock(runner.plugin_cache_dir / ".clientctl-locks" / "cache.lock"))
+            stack.enter_context(runner._folder_locks.get(folder_key))
+            stack.enter_context(_file_lock(runner.plugin_cache_dir / ".clientctl-locks" / f"{lock_name}.lock"))
+            result = self._run("init", args, workspace=False)
+        if not result.ok:
+            return result
+        # Create the workspace when missing; plan/apply then select it through TF_WORKSPACE. (`workspace select
+        # -or-create` takes no -lock-timeout; a held lock here is waited for by _run.)
+        args = ["workspace", "new", "-no-color", f"-lock-timeout={runner.lock_timeout}", self.workspace]
+        ws = self._run("workspace", args, workspace=False)
+        if not ws.ok and "already exists" in ws.output:
+            ws.exit_code = 0
+        ws.duration += result.duration
+        ws.step = "init"
+        if ws.ok:
+            marker.write_text(fingerprint + "\n", encoding="utf-8")
+        return ws
+
+    def plan(
+        self, out: Path, *, destroy: bool = False, refresh_only: bool = False
+    ) -> tuple[StepResult, PlanSummary | None]:
+        """``plan -detailed-exitcode -out``: exit 0 no changes, 2 changes, 1 error."""
+        out.parent.mkdir(parents=True, exist_ok=True)
+        args = [
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-detailed-exitcode",
+            f"-lock-timeout={self.runner.lock_timeout}",
+            f"-out={out}",
+        ]
+        if destroy:
+            args.append("-destroy")
+        if refresh_only:
+            args.append("-refresh-only")
+        result = self._run("plan", args, ok_codes=(0, 2))
+        summary = parse_plan_line(result.output) if result.exit_code in (0, 2) else None
+        return result, summary
+
+    def show_summary(self, plan_file: Path) -> PlanSummary | None:
+        """Counts from ``show -json PLAN`` (more exact than the plan line); None if it cannot be read."""
+        result = self._run("show", ["show", "-json", "-no-color", str(plan_file)])
+        if not result.ok:
+            return None
+        try:
+            return summary_from_show_json(result.output.splitlines()[-1] if result.output else "{}")
+        except ValueError:
+            return None
+
+    def apply(self, plan_file: Path) -> StepResult:
+        """Apply exactly the saved plan (Terraform refuses it if the state changed since)."""
+        args = ["apply", "-input=false", "-no-color", f"-lock-timeout={self.runner.lock_timeout}", str(plan_file)]
+        return self._run("apply", args)

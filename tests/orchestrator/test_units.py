@@ -1,0 +1,104 @@
+"""Pure parts of the orchestrator (no Terraform) and the faults only a fake Terraform can produce."""
+
+from __future__ import annotations
+
+import io
+import stat
+from pathlib import Path
+
+import pytest
+
+from clientctl.orchestrator.graph import Node, build_graph, layer_edges
+from clientctl.terraform.output import parse_lock_error, parse_plan_line, satisfies, transient_match
+from clientctl.terraform.runner import TerraformError, TerraformRunner
+
+LOCK_BLOCK = """
+Error: Error acquiring the state lock
+
+Error message: operation error DynamoDB: PutItem, ConditionalCheckFailedException
+Lock Info:
+  ID:        3c1a-77
+  Path:      bucket/env:/acme/key
+  Operation: OperationTypePlan
+  Who:       bob@ci
+  Version:   1.15.5
+  Created:   2026-11-27 00:00:00 +0000 UTC
+  Info:
+
+Terraform acquires a state lock to protect the state from being written
+"""
+
+
+def test_parsing() -> None:
+    lock = parse_lock_error(LOCK_BLOCK)
+    assert lock is not None and (lock.who, lock.id, lock.operation) == ("bob@ci", "3c1a-77", "OperationTypePlan")
+    assert parse_lock_error("Error: something else") is None
+    assert transient_match(LOCK_BLOCK + " i/o timeout") is None  # lock conflicts are never "transient"
+    assert transient_match("read tcp: connection reset by peer") == "connection-reset"
+    assert transient_match("Error: Invalid reference") is None
+    summary = parse_plan_line("Plan: 2 to add, 1 to change, 3 to destroy.")
+    assert summary is not None and (summary.add, summary.change, summary.destroy) == (2, 1, 3)
+    assert parse_plan_line("No changes. Your infrastructure matches") is not None
+    assert satisfies("1.15.5", ">= 1.10.0") and not satisfies("1.9.0", ">= 1.10.0")
+    assert satisfies("1.15.5", "~> 1.10") and not satisfies("1.15.5", "~> 1.10.2")
+
+
+def test_graph_subset_and_reverse() -> None:
+    assert layer_edges(["01-foundation", "05-cluster-services"]) == {
+        "01-foundation": set(),
+        "05-cluster-services": {"01-foundation"},  # through the unselected 02-platform
+    }
+    graph = build_graph(["a"], ["01-foundation", "02-platform", "03-database"], reverse=True)
+    assert graph[Node("a", "01-foundation")] == {Node("a", "02-platform"), Node("a", "03-database")}
+
+
+FAKE = """#!/bin/sh
+# Fake Terraform for faults the real binary cannot produce on demand.
+case "$1" in
+  version) echo '{"terraform_version": "%(version)s"}'; exit 0 ;;
+esac
+count_file="%(state)s/count"
+n=$(cat "$count_file" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "$count_file"
+if [ "$n" -le %(transient)d ]; then echo "Error: read tcp 127.0.0.1: connection reset by peer"; exit 1; fi
+if [ "%(fatal)s" = yes ]; then echo "Error: Unsupported argument"; exit 1; fi
+echo "Plan: 1 to add, 0 to change, 0 to destroy."; exit 2
+"""
+
+
+def _fake(tmp_path: Path, *, version: str = "1.15.5", transient: int = 0, fatal: bool = False) -> TerraformRunner:
+    script = tmp_path / "terraform"
+    values = {"version": version, "state": tmp_path, "transient": transient, "fatal": "yes" if fatal else "no"}
+    script.write_text(FAKE % values)
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    sleeps: list[float] = []
+    runner = TerraformRunner(
+        script, env={"PATH": "/usr/bin:/bin"}, plugin_cache_dir=tmp_path / "cache", sleep=sleeps.append
+    )
+    runner.sleeps = sleeps  # type: ignore[attr-defined]
+    return runner
+
+
+def test_transient_error_is_retried_with_backoff(tmp_path: Path) -> None:
+    runner = _fake(tmp_path, transient=2)
+    log = io.StringIO()
+    step, summary = runner.session(tmp_path, "acme", tmp_path / "data", log).plan(tmp_path / "p.tfplan")
+    assert step.exit_code == 2 and step.attempts == 3
+    assert step.retried_on == ["connection-reset", "connection-reset"]
+    assert runner.sleeps == [2.0, 4.0]  # type: ignore[attr-defined]
+    assert summary is not None and summary.add == 1
+    assert "transient error matched 'connection-reset'" in log.getvalue()
+
+
+def test_other_errors_are_never_retried(tmp_path: Path) -> None:
+    runner = _fake(tmp_path, fatal=True)
+    step, _ = runner.session(tmp_path, "acme", tmp_path / "data", io.StringIO()).plan(tmp_path / "p.tfplan")
+    assert step.exit_code == 1 and step.attempts == 1 and step.retried_on == []
+
+
+def test_version_is_checked_against_required_version(tmp_path: Path) -> None:
+    layer = tmp_path / "layer"
+    layer.mkdir()
+    (layer / "versions.tf").write_text('terraform {\n  required_version = ">= 1.10.0"\n}\n')
+    with pytest.raises(TerraformError, match=r'Terraform 1\.9\.1 .* does not satisfy required_version ">= 1\.10\.0"'):
+        _fake(tmp_path, version="1.9.1").check_version([layer])
+    assert _fake(tmp_path).check_version([layer]) == "1.15.5"
