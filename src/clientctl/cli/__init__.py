@@ -41,9 +41,9 @@ def cli(ctx: click.Context, root: str | None, output: str, verbose: int) -> None
 
 
 def _register() -> None:
-    from clientctl.cli import cmd_cidr, cmd_client, cmd_render, cmd_validate
+    from clientctl.cli import cmd_backend, cmd_cidr, cmd_client, cmd_render, cmd_s3, cmd_sandbox, cmd_validate
 
-    for module in (cmd_client, cmd_cidr, cmd_render, cmd_validate):
+    for module in (cmd_client, cmd_cidr, cmd_render, cmd_validate, cmd_sandbox, cmd_backend, cmd_s3):
         cli.add_command(module.command)
 
 
