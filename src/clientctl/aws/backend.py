@@ -573,9 +573,36 @@ def _enable_pitr(ddb: Any, name: str) -> None:
     ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
 
 
-def plan(spec: BackendSpec, s3: Any, ddb: Any, account: str) -> Plan:
+def _account_changes(s3control: Any, account: str) -> list[Change]:
+    """Account-level Public Access Block (A2, SH S3.1): all four flags on."""
+    try:
+        config = s3control.get_public_access_block(AccountId=account)["PublicAccessBlockConfiguration"]
+    except Exception as exc:
+        if error_code(exc) not in NOT_CONFIGURED:
+            raise
+        config = {}
+    off = [f for f in BPA_FLAGS if not config.get(f)]
+    if not off:
+        return []
+    return [
+        Change(
+            f"account {account}",
+            "account-public-access-block",
+            "off: " + ", ".join(off) if config else "absent",
+            "all 4 flags on",
+            lambda: s3control.put_public_access_block(
+                AccountId=account, PublicAccessBlockConfiguration={f: True for f in BPA_FLAGS}
+            ),
+        )
+    ]
+
+
+def plan(spec: BackendSpec, s3: Any, ddb: Any, account: str, s3control: Any = None) -> Plan:
     """Read the current state (read-only calls) and list every change needed."""
     result = Plan(spec, account)
+    if s3control is not None:
+        result.changes += _account_changes(s3control, account)
+        result.status[f"account {account}"] = "repair" if result.changes else "ok"
     exists = {b.name: bucket_exists(s3, b.name, account) for b in spec.buckets}
     log_ready = exists.get(spec.log_bucket) or spec.bucket(spec.log_bucket) is not None
     if spec.log_bucket not in exists:

@@ -95,6 +95,8 @@ class AwsTarget:
             read_timeout=60,
             max_pool_connections=self.max_pool_connections,
             s3=s3_config or None,
+            # s3control prefixes the account id to the host; a custom endpoint has no such names.
+            inject_host_prefix=not endpoint,
         )
         kwargs: dict[str, Any] = {"region_name": region or self.region_name, "config": config}
         if endpoint:
@@ -102,6 +104,10 @@ class AwsTarget:
         if self.ca_bundle:
             kwargs["verify"] = self.ca_bundle
         client = self.make_session().client(service, **kwargs)
+        if endpoint and service == "s3control":
+            # The s3control endpoint rules put the account id in front of the host; a custom endpoint
+            # (sandbox, proxy) has no such DNS names, so strip it again before the request is signed.
+            client.meta.events.register("before-sign.s3-control.*", _strip_account_host)
         if self.recorder is not None:
             self.recorder.attach(client)
         return client
@@ -113,6 +119,14 @@ class AwsTarget:
         if self.profile:
             parts.append(f"profile {self.profile}")
         return ", ".join(parts)
+
+
+def _strip_account_host(request: Any, **_kwargs: Any) -> None:
+    scheme, _, rest = request.url.partition("://")
+    host, _, path = rest.partition("/")
+    first, _, remainder = host.partition(".")
+    if first.isdigit() and len(first) == 12 and remainder:
+        request.url = f"{scheme}://{remainder}/{path}"
 
 
 def check_credentials(target: AwsTarget) -> str:

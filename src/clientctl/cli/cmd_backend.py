@@ -54,7 +54,7 @@ def provision(
         account = check_credentials(target)
         s3 = target.client("s3", region=scope.region)
         ddb = target.client("dynamodb", region=scope.region)
-        result = backend.plan(spec, s3, ddb, account)
+        result = backend.plan(spec, s3, ddb, account, target.client("s3control", region=scope.region))
         if not app.json:
             _show_plan(result, target)
         if dry_run or result.empty:
