@@ -37,9 +37,19 @@ def _render_drift(registry: Registry) -> list[Finding]:
     ]
 
 
+def _backend_files(registry: Registry) -> list[Finding]:
+    from clientctl.aws.scope import check_backend_files
+
+    return [
+        Finding(rule="backend.consistency", message=message, file=file, hint=hint)
+        for file, message, hint in check_backend_files(registry.platform, registry.root)
+    ]
+
+
 CHECKS: list[tuple[str, str, Check]] = [
     ("registry", "names, tiers, sizing, ports, CIDRs, subnets, VPN and ASNs", _registry_rules),
     ("render", "generated files match the registry", _render_drift),
+    ("backend", "backend.hcl of every layer matches platform.yaml; backend names are valid", _backend_files),
 ]
 
 

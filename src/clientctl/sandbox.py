@@ -33,6 +33,10 @@ SANDBOX_ACCESS_KEY = "testing"
 SANDBOX_SECRET_KEY = "testing"
 
 
+# Servers started by this process: kept referenced (no "still running" warning) and reaped on stop.
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
 class SandboxError(ClientctlError):
     """The sandbox is not in the state the command needs (exit 2)."""
 
@@ -144,6 +148,7 @@ def start(
             start_new_session=True,
             env=env,
         )
+    _CHILDREN[proc.pid] = proc
     deadline = time.monotonic() + timeout
     while not ready.is_file():
         if proc.poll() is not None:
@@ -183,6 +188,10 @@ def stop(root: Path, timeout: float = 10.0) -> SandboxState | None:
         if pid_alive(state.pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(state.pid, signal.SIGKILL)
+    child = _CHILDREN.pop(state.pid, None)
+    if child is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=timeout)
     state_path(root).unlink(missing_ok=True)
     return state if current != "stale" else None
 

@@ -54,16 +54,27 @@ class Aws:
 
     def raw(self, service: str = "s3", **kwargs: Any) -> Any:
         """A plain boto3 client (not clientctl's factory) for setting up and reading back."""
-        client = boto3.client(service, endpoint_url=self.state.endpoint, verify=self.state.ca_bundle,
-                              region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing",
-                              **kwargs)
+        client = boto3.client(
+            service,
+            endpoint_url=self.state.endpoint,
+            verify=self.state.ca_bundle,
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            **kwargs,
+        )
         if service == "s3control":  # the sandbox has no <account>.127.0.0.1 host names
             client.meta.events.register("before-sign.s3-control.*", _strip_account)
         return client
 
     def target(self, recorder: CallRecorder | None = None) -> AwsTarget:
-        return AwsTarget(endpoint_url=self.state.endpoint, region=REGION, ca_bundle=self.state.ca_bundle,
-                         static_credentials=("testing", "testing"), recorder=recorder)
+        return AwsTarget(
+            endpoint_url=self.state.endpoint,
+            region=REGION,
+            ca_bundle=self.state.ca_bundle,
+            static_credentials=("testing", "testing"),
+            recorder=recorder,
+        )
 
     def cli(self, *args: str, input: str | None = None, env: dict[str, str | None] | None = None) -> tuple[int, str]:
         return run_cli(["--root", str(self.repo), *args], env={**self.env, **(env or {})}, input=input)

@@ -18,8 +18,19 @@ TABLE = "terraform-locks-us-east"
 
 
 def provision(aws: Aws, *extra: str, env: dict[str, str | None] | None = None) -> tuple[int, str]:
-    return aws.cli("backend", "provision", "--region", REGION, "--environment", ENV, "--project-name", PROJECT,
-                   "--force", *extra, env=env)
+    return aws.cli(
+        "backend",
+        "provision",
+        "--region",
+        REGION,
+        "--environment",
+        ENV,
+        "--project-name",
+        PROJECT,
+        "--force",
+        *extra,
+        env=env,
+    )
 
 
 def rules_by_id(s3: object, bucket: str) -> tuple[dict[str, dict[str, object]], str | None]:
@@ -36,7 +47,9 @@ def test_provision_creates_exactly_the_runbook_resources_with_every_setting(aws:
     for name in [STATE, *OBS.values()]:
         assert s3.get_bucket_location(Bucket=name)["LocationConstraint"] == REGION
         bpa = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
-        assert all(bpa[f] for f in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"))
+        assert all(
+            bpa[f] for f in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+        )
         rules = s3.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"]
         assert rules == [{"ObjectOwnership": "BucketOwnerEnforced"}]
         sse = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"][0]
@@ -66,8 +79,10 @@ def test_provision_creates_exactly_the_runbook_resources_with_every_setting(aws:
     assert rules_by_id(s3, OBS["traces"])[0][backend.RETENTION_RULE]["Expiration"] == {"Days": 30}
     assert rules_by_id(s3, OBS["metrics"])[0][backend.RETENTION_RULE]["Expiration"] == {"Days": 90}
     assert rules_by_id(s3, OBS["audit-logs"])[0][backend.RETENTION_RULE]["Expiration"] == {"Days": 2555}
-    assert s3.get_object_lock_configuration(Bucket=OBS["audit-logs"])["ObjectLockConfiguration"][
-        "ObjectLockEnabled"] == "Enabled"
+    assert (
+        s3.get_object_lock_configuration(Bucket=OBS["audit-logs"])["ObjectLockConfiguration"]["ObjectLockEnabled"]
+        == "Enabled"
+    )
     table = ddb.describe_table(TableName=TABLE)["Table"]
     assert table["KeySchema"] == [{"AttributeName": "LockID", "KeyType": "HASH"}]
     assert table["AttributeDefinitions"] == [{"AttributeName": "LockID", "AttributeType": "S"}]
@@ -91,20 +106,34 @@ def test_rerun_is_a_no_op(aws: Aws) -> None:
     target = aws.target(recorder)
     code, out = provision(aws)
     assert code == 0 and "nothing to change" in out
-    spec = backend.desired_spec(project=PROJECT, region=REGION, environment=ENV, region_short="us-east",
-                                storage=ObservabilityStorage(), backend=BackendSettings())
-    result = backend.plan(spec, target.client("s3"), target.client("dynamodb"), check_credentials(target),
-                          target.client("s3control"))
+    spec = backend.desired_spec(
+        project=PROJECT,
+        region=REGION,
+        environment=ENV,
+        region_short="us-east",
+        storage=ObservabilityStorage(),
+        backend=BackendSettings(),
+    )
+    result = backend.plan(
+        spec, target.client("s3"), target.client("dynamodb"), check_credentials(target), target.client("s3control")
+    )
     assert result.empty and recorder.mutating == []
 
 
 def test_dry_run_makes_no_mutating_call(aws: Aws) -> None:
     recorder = CallRecorder()
     target = aws.target(recorder)
-    spec = backend.desired_spec(project=PROJECT, region=REGION, environment=ENV, region_short="us-east",
-                                storage=ObservabilityStorage(), backend=BackendSettings())
-    result = backend.plan(spec, target.client("s3"), target.client("dynamodb"), check_credentials(target),
-                          target.client("s3control"))
+    spec = backend.desired_spec(
+        project=PROJECT,
+        region=REGION,
+        environment=ENV,
+        region_short="us-east",
+        storage=ObservabilityStorage(),
+        backend=BackendSettings(),
+    )
+    result = backend.plan(
+        spec, target.client("s3"), target.client("dynamodb"), check_credentials(target), target.client("s3control")
+    )
     assert len(result.changes) > 30
     assert recorder.calls and recorder.mutating == []
     code, out = provision(aws, "--dry-run")
@@ -115,11 +144,22 @@ def test_dry_run_makes_no_mutating_call(aws: Aws) -> None:
 @pytest.mark.parametrize(
     ("inject", "setting"),
     [
-        (lambda s3: s3.put_bucket_versioning(Bucket=STATE, VersioningConfiguration={"Status": "Suspended"}),
-         "versioning"),
-        (lambda s3: s3.put_public_access_block(Bucket=STATE, PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False,
-            "RestrictPublicBuckets": True}), "public-access-block"),
+        (
+            lambda s3: s3.put_bucket_versioning(Bucket=STATE, VersioningConfiguration={"Status": "Suspended"}),
+            "versioning",
+        ),
+        (
+            lambda s3: s3.put_public_access_block(
+                Bucket=STATE,
+                PublicAccessBlockConfiguration={
+                    "BlockPublicAcls": True,
+                    "IgnorePublicAcls": True,
+                    "BlockPublicPolicy": False,
+                    "RestrictPublicBuckets": True,
+                },
+            ),
+            "public-access-block",
+        ),
     ],
 )
 def test_drift_is_reported_and_repaired(aws: Aws, inject: object, setting: str) -> None:
@@ -160,13 +200,20 @@ def test_unreachable_endpoint_is_a_clear_error(aws: Aws) -> None:
 
 
 def test_bucket_name_owned_by_another_account(aws: Aws) -> None:
-    creds = aws.raw("sts").assume_role(RoleArn="arn:aws:iam::111111111111:role/other",
-                                       RoleSessionName="other")["Credentials"]
+    creds = aws.raw("sts").assume_role(RoleArn="arn:aws:iam::111111111111:role/other", RoleSessionName="other")[
+        "Credentials"
+    ]
     import boto3
 
-    other = boto3.client("s3", endpoint_url=aws.state.endpoint, verify=aws.state.ca_bundle, region_name=REGION,
-                         aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"])
+    other = boto3.client(
+        "s3",
+        endpoint_url=aws.state.endpoint,
+        verify=aws.state.ca_bundle,
+        region_name=REGION,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
     other.create_bucket(Bucket=STATE, CreateBucketConfiguration={"LocationConstraint": REGION})
     code, out = provision(aws, "--backend-only")
     assert code == 2 and STATE in out and "another account" in out

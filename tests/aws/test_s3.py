@@ -13,7 +13,7 @@ from botocore.stub import Stubber
 from clientctl.aws import s3_audit, s3_destroy
 from clientctl.aws.session import CallRecorder
 
-from .conftest import ENV, PROJECT, REGION, Aws
+from .conftest import REGION, Aws
 from .test_provision import OBS, STATE, TABLE, provision
 
 TRACES = OBS["traces"]
@@ -37,15 +37,40 @@ def test_verify_passes_on_provisioned_buckets(aws: Aws) -> None:
 
 
 def _public_read(s3: Any) -> None:
-    s3.put_bucket_policy(Bucket=TRACES, Policy=json.dumps({"Statement": [
-        {"Sid": "Public", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["s3:GetObject"],
-         "Resource": f"arn:aws:s3:::{TRACES}/*"}]}))
+    s3.put_bucket_policy(
+        Bucket=TRACES,
+        Policy=json.dumps(
+            {
+                "Statement": [
+                    {
+                        "Sid": "Public",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "*"},
+                        "Action": ["s3:GetObject"],
+                        "Resource": f"arn:aws:s3:::{TRACES}/*",
+                    }
+                ]
+            }
+        ),
+    )
 
 
 def _cross_account(s3: Any) -> None:
-    s3.put_bucket_policy(Bucket=TRACES, Policy=json.dumps({"Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "s3:PutBucketPolicy",
-         "Resource": f"arn:aws:s3:::{TRACES}"}]}))
+    s3.put_bucket_policy(
+        Bucket=TRACES,
+        Policy=json.dumps(
+            {
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                        "Action": "s3:PutBucketPolicy",
+                        "Resource": f"arn:aws:s3:::{TRACES}",
+                    }
+                ]
+            }
+        ),
+    )
 
 
 def _public_acl(s3: Any) -> None:
@@ -54,15 +79,25 @@ def _public_acl(s3: Any) -> None:
 
 
 INJECTIONS = {
-    "s3.public-access-block": lambda s3: s3.put_public_access_block(Bucket=TRACES, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": True, "RestrictPublicBuckets": True}),
+    "s3.public-access-block": lambda s3: s3.put_public_access_block(
+        Bucket=TRACES,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": False,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    ),
     "s3.tls-only": lambda s3: s3.delete_bucket_policy(Bucket=TRACES),
-    "s3.versioning": lambda s3: s3.put_bucket_versioning(Bucket=TRACES, VersioningConfiguration={"Status": "Suspended"}),
+    "s3.versioning": lambda s3: s3.put_bucket_versioning(
+        Bucket=TRACES, VersioningConfiguration={"Status": "Suspended"}
+    ),
     "s3.lifecycle": lambda s3: s3.delete_bucket_lifecycle(Bucket=TRACES),
     "s3.default-encryption": lambda s3: s3.delete_bucket_encryption(Bucket=TRACES),
     "s3.access-logging": lambda s3: s3.put_bucket_logging(Bucket=TRACES, BucketLoggingStatus={}),
     "s3.ownership-controls": lambda s3: s3.put_bucket_ownership_controls(
-        Bucket=TRACES, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}),
+        Bucket=TRACES, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    ),
     "s3.public-read": _public_read,
     "s3.cross-account": _cross_account,
     "s3.acl-public-grants": _public_acl,
@@ -81,7 +116,8 @@ def test_verify_names_each_injected_misconfiguration(aws: Aws, check: str) -> No
 def test_verify_lock_table_pitr_off(aws: Aws) -> None:
     assert provision(aws)[0] == 0
     aws.raw("dynamodb").update_continuous_backups(
-        TableName=TABLE, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+        TableName=TABLE, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False}
+    )
     code, report = verify(aws)
     assert code == 1 and (TABLE, "dynamodb.pitr") in failing(report)
 
@@ -102,9 +138,12 @@ def test_unexpected_api_error_is_an_error_finding_never_a_pass(aws: Aws) -> None
     class Denying:
         def __getattr__(self, name: str) -> Any:
             if name == "get_public_access_block":
+
                 def deny(**_kw: Any) -> Any:
                     raise botocore.exceptions.ClientError(
-                        {"Error": {"Code": "AccessDenied", "Message": "denied"}}, "GetPublicAccessBlock")
+                        {"Error": {"Code": "AccessDenied", "Message": "denied"}}, "GetPublicAccessBlock"
+                    )
+
                 return deny
             return getattr(real, name)
 
@@ -119,17 +158,25 @@ def test_request_metrics_check_with_stubber() -> None:
 
     s3 = boto3.client("s3", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(s3) as stub:
-        stub.add_response("list_bucket_metrics_configurations",
-                          {"MetricsConfigurationList": [{"Id": "EntireBucket"}], "IsTruncated": False})
+        stub.add_response(
+            "list_bucket_metrics_configurations",
+            {"MetricsConfigurationList": [{"Id": "EntireBucket"}], "IsTruncated": False},
+        )
         facts = s3_audit.BucketFacts("b", "1", None, s3, {"metrics": s3.list_bucket_metrics_configurations(Bucket="b")})
     assert s3_audit.request_metrics(facts)[0] is True
     assert s3_audit.request_metrics(s3_audit.BucketFacts("b", "1", None, s3, {"metrics": None}))[0] is False
 
 
 def test_tls_policy_parser_accepts_terragrunt_principal_and_bool_values() -> None:
-    policy = {"Statement": {"Effect": "Deny", "Principal": {"*": ["*"]}, "Action": ["s3:*"],
-                            "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
-                            "Condition": {"BoolIfExists": {"aws:SecureTransport": False}}}}
+    policy = {
+        "Statement": {
+            "Effect": "Deny",
+            "Principal": {"*": ["*"]},
+            "Action": ["s3:*"],
+            "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+            "Condition": {"BoolIfExists": {"aws:SecureTransport": False}},
+        }
+    }
     facts = s3_audit.BucketFacts("b", "1", None, None, {"policy": {"Policy": json.dumps(policy)}})
     assert s3_audit.tls_only(facts)[0] is True
 
@@ -163,11 +210,14 @@ def test_destroy_dry_run_makes_no_mutating_call(aws: Aws) -> None:
     assert inv.versions == 5 and inv.delete_markers == 1 and recorder.mutating == []
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--type", "buckets"], "buckets"),
-    (["--bucket", "someone-elses-bucket"], "not one of this platform's buckets"),
-    ([], "--type or --bucket"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--type", "buckets"], "buckets"),
+        (["--bucket", "someone-elses-bucket"], "not one of this platform's buckets"),
+        ([], "--type or --bucket"),
+    ],
+)
 def test_destroy_bad_input(aws: Aws, args: list[str], message: str) -> None:
     code, out = aws.cli("s3", "destroy", "--force", *args)
     assert code == 2 and message in out
@@ -225,6 +275,7 @@ def test_endpoint_dying_mid_destroy_then_rerun_completes(aws: Aws) -> None:
                 if calls["n"] == 1:
                     raise botocore.exceptions.EndpointConnectionError(endpoint_url="https://gone")
                 return attr(**kw)
+
             return delete_objects
 
     with pytest.raises(botocore.exceptions.EndpointConnectionError):
@@ -239,7 +290,7 @@ def test_throttled_keys_are_retried() -> None:
     calls: list[list[str]] = []
 
     class Throttling:
-        def delete_objects(self, Bucket: str, Delete: dict[str, Any]) -> dict[str, Any]:  # noqa: N803
+        def delete_objects(self, Bucket: str, Delete: dict[str, Any]) -> dict[str, Any]:
             keys = [o["Key"] for o in Delete["Objects"]]
             calls.append(keys)
             if len(calls) == 1:
@@ -247,6 +298,11 @@ def test_throttled_keys_are_retried() -> None:
             return {}
 
     stats = s3_destroy.DestroyStats("x")
-    s3_destroy._delete_batch(Throttling(), "x", [{"Key": "a", "VersionId": "1"}, {"Key": "b", "VersionId": "1"}],
-                             stats, bypass_governance=False)
+    s3_destroy._delete_batch(
+        Throttling(),
+        "x",
+        [{"Key": "a", "VersionId": "1"}, {"Key": "b", "VersionId": "1"}],
+        stats,
+        bypass_governance=False,
+    )
     assert calls == [["a", "b"], ["b"]] and stats.deleted == 2 and stats.retries == 1 and not stats.errors

@@ -128,3 +128,52 @@ def write_backend_files(app: HasRegistry, scope: Scope, *, dry_run: bool = False
             atomic_write(path, content)
         written.append(shown)
     return {"written" if not dry_run else "would_write": written, "unchanged": len(unchanged)}
+
+
+def check_backend_files(platform: Platform, root: Any) -> list[tuple[str, str, str]]:
+    """Offline: every layer's backend.hcl names the state bucket, key, region and lock table platform.yaml
+    implies, and those names are valid. Returns (file, message, hint) per problem."""
+    from pathlib import Path
+
+    problems: list[tuple[str, str, str]] = []
+    for region, settings in sorted(platform.regions.items()):
+        for environment in platform.environments:
+            names = [
+                naming.state_bucket(platform.project, environment),
+                *naming.observability_buckets(platform.project, region, environment).values(),
+            ]
+            for name in names:
+                problem = naming.check_name("s3_bucket", name)
+                if problem:
+                    problems.append(("platform.yaml", problem, "shorten the project or environment name"))
+            table_problem = naming.check_name("dynamodb_table", naming.lock_table(settings.short_name))
+            if table_problem:
+                problems.append(("platform.yaml", table_problem, "fix regions.*.short_name"))
+            for layer in LAYERS:
+                rel = f"{naming.layer_dir(region, layer.name, environment)}/{BACKEND_FILE}"
+                path = Path(root) / rel
+                if not path.is_file():
+                    problems.append((rel, "backend.hcl is missing", "run `clientctl render`"))
+                    continue
+                values = dict(
+                    (k.strip(), v.strip().strip('"'))
+                    for k, _, v in (line.partition("=") for line in path.read_text(encoding="utf-8").splitlines())
+                    if v and not k.lstrip().startswith("#")
+                )
+                expected = {
+                    "bucket": naming.state_bucket(platform.project, environment),
+                    "key": naming.state_key(region, layer.name, environment),
+                    "region": region,
+                }
+                if platform.backend.dynamodb_locking:
+                    expected["dynamodb_table"] = naming.lock_table(settings.short_name)
+                for key, want in expected.items():
+                    if values.get(key) != want:
+                        problems.append(
+                            (
+                                rel,
+                                f"{key} is {values.get(key)!r}, platform.yaml implies {want!r}",
+                                "run `clientctl render` (and `clientctl backend provision` if names changed)",
+                            )
+                        )
+    return problems
