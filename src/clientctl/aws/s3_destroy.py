@@ -380,9 +380,12 @@ def empty_bucket(
         with contextlib.suppress(Exception):
             s3.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
             stats.uploads_aborted += 1
-    for _ in range(max_passes):
+    # Relist until empty. A pass ends early when the list marker was deleted under it (moto does this;
+    # S3 may show deleted keys for a moment), so passes continue while they make progress.
+    idle = 0
+    while stats.passes < max_passes * 1000:
         stats.passes += 1
-        failed_before = len(stats.errors)
+        failed_before, deleted_before = len(stats.errors), stats.deleted
         seen = 0
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures: list[Future[None]] = []
@@ -396,6 +399,9 @@ def empty_bucket(
             return
         if len(stats.errors) > failed_before and seen == len(stats.errors) - failed_before:
             return  # only undeletable keys remain (reported)
+        idle = idle + 1 if stats.deleted == deleted_before else 0
+        if idle >= max_passes:
+            return
 
 
 def delete_bucket(s3: Any, bucket: str, stats: DestroyStats, attempts: int = 5) -> None:
