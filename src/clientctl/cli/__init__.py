@@ -54,6 +54,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cmd_cost",
     "cmd_graph",
     "cmd_run",
+    "cmd_sandbox",
+    "cmd_backend",
+    "cmd_s3",
 )
 
 
