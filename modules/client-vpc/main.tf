@@ -203,63 +203,25 @@ resource "aws_route_table_association" "eks" {
 # VPC flow logs -> CloudWatch Logs (KMS-encrypted, with retention)
 ################################################################################
 
-data "aws_iam_policy_document" "flow_logs_kms" {
-  #checkov:skip=CKV_AWS_109:KMS key policy: "Resource": "*" means this key only, and the account-root statement is the AWS default that lets IAM policies grant access.
-  #checkov:skip=CKV_AWS_111:KMS key policy: "Resource": "*" means this key only (a key policy cannot name other resources).
-  #checkov:skip=CKV_AWS_356:KMS key policy: "Resource": "*" means this key only (a key policy cannot name other resources).
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
+module "flow_logs_kms" {
+  source = "../kms-key"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
+  name                            = "${var.name_prefix}-vpc-flow-logs"
+  alias_name                      = "alias/${var.name_prefix}-vpc-flow-logs"
+  description                     = "Encrypts the VPC flow-log group ${var.flow_logs_log_group_name}"
+  cloudwatch_logs_log_group_names = [var.flow_logs_log_group_name]
+  # The Sids this key was created with, so its policy stays byte for byte the same.
+  statement_ids = {
+    account_administration = "AccountAdministration"
+    cloudwatch_logs        = "CloudWatchLogsFlowLogGroup"
   }
-
-  statement {
-    sid = "CloudWatchLogsFlowLogGroup"
-    actions = [
-      "kms:Encrypt*",
-      "kms:Decrypt*",
-      "kms:ReEncrypt*",
-      "kms:GenerateDataKey*",
-      "kms:Describe*",
-    ]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${var.flow_logs_log_group_name}"]
-    }
-  }
-}
-
-resource "aws_kms_key" "flow_logs" {
-  description             = "Encrypts the VPC flow-log group ${var.flow_logs_log_group_name}"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.flow_logs_kms.json
-
-  tags = merge(var.tags, { Name = "${var.name_prefix}-vpc-flow-logs" })
-}
-
-resource "aws_kms_alias" "flow_logs" {
-  name          = "alias/${var.name_prefix}-vpc-flow-logs"
-  target_key_id = aws_kms_key.flow_logs.key_id
+  tags = var.tags
 }
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
   name              = var.flow_logs_log_group_name
   retention_in_days = var.flow_logs_retention_days
-  kms_key_id        = aws_kms_key.flow_logs.arn
+  kms_key_id        = module.flow_logs_kms.key_arn
 
   tags = merge(var.tags, { Name = var.flow_logs_log_group_name })
 }

@@ -120,31 +120,23 @@ resource "aws_iam_role_policy" "storage" {
 # write-only into a Kubernetes secret; it never enters helm values, the plan or the state.
 ################################################################################
 
-resource "aws_kms_key" "secrets" {
-  description             = "Observability secrets of ${var.cluster_name} (Grafana admin)"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  # Key policy = the AWS default: the account administers the key and IAM policies grant its use
-  # (Secrets Manager encrypts with the caller's permissions). In a key policy "*" means this key.
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AccountAdministersKeyViaIAM"
-      Effect    = "Allow"
-      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
-      Action    = "kms:*"
-      Resource  = "*"
-    }]
-  })
+# Key policy = the AWS default: the account administers the key and IAM policies grant its use (Secrets Manager
+# encrypts with the caller's permissions). No alias: this key never had one.
+module "secrets_kms" {
+  source = "../kms-key"
 
-  tags = merge(var.tags, { Name = "${var.cluster_name}-observability-secrets" })
+  name        = "${var.cluster_name}-observability-secrets"
+  description = "Observability secrets of ${var.cluster_name} (Grafana admin)"
+  # The Sid this key was created with, so its policy stays the same.
+  statement_ids = { account_administration = "AccountAdministersKeyViaIAM" }
+  tags          = var.tags
 }
 
 resource "aws_secretsmanager_secret" "grafana_admin" {
   #checkov:skip=CKV2_AWS_57:Rotation is Terraform-driven (bump grafana_admin_password_version); a Lambda rotator cannot update Grafana's user database, so Secrets Manager rotation would desynchronise the login.
   name                    = var.grafana_admin_secret_name
   description             = "Grafana admin credentials of ${var.cluster_name} (JSON: username, password)"
-  kms_key_id              = aws_kms_key.secrets.arn
+  kms_key_id              = module.secrets_kms.key_arn
   recovery_window_in_days = 7
 
   tags = merge(var.tags, { Name = var.grafana_admin_secret_name })
