@@ -58,7 +58,7 @@ locals {
   }
 
   # DLM targets volumes by this single tag (DLM ORs target tags, so one unique tag per client).
-  snapshot_tag = { SnapshotPolicy = "${var.name_prefix}-postgres" }
+  snapshot_tag = { SnapshotPolicy = var.snapshot_target_tag }
 
   secret_roles = {
     superuser   = { name = var.secret_names.superuser, username = "postgres" }
@@ -121,8 +121,8 @@ locals {
 module "kms" {
   source = "../kms-key"
 
-  name                            = "${var.name_prefix}-postgres"
-  alias_name                      = "alias/${var.name_prefix}-postgres"
+  name                            = trimprefix(var.kms_alias_name, "alias/")
+  alias_name                      = var.kms_alias_name
   description                     = "${var.name_prefix} PostgreSQL: EBS volumes, Secrets Manager passwords, log group"
   cloudwatch_logs_log_group_names = [var.log_group_name]
   tags                            = var.tags
@@ -229,10 +229,10 @@ resource "aws_iam_instance_profile" "postgres" {
 # Network: database ports from the client VPC only; egress limited to what bootstrap and agents need.
 
 resource "aws_security_group" "postgres" {
-  name        = "${var.name_prefix}-postgres"
+  name        = var.security_group_name
   description = "PostgreSQL of ${var.name_prefix}: database ports from the client VPC only"
   vpc_id      = var.vpc_id
-  tags        = merge(var.tags, { Name = "${var.name_prefix}-postgres" })
+  tags        = merge(var.tags, { Name = var.security_group_name })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "database" {
@@ -244,7 +244,7 @@ resource "aws_vpc_security_group_ingress_rule" "database" {
   from_port         = tonumber(each.key)
   to_port           = tonumber(each.key)
   cidr_ipv4         = var.vpc_cidr
-  tags              = merge(var.tags, { Name = "${var.name_prefix}-postgres-in-${each.key}" })
+  tags              = merge(var.tags, { Name = "${var.resource_prefix}-in-${each.key}" })
 }
 
 resource "aws_vpc_security_group_egress_rule" "database" {
@@ -256,7 +256,7 @@ resource "aws_vpc_security_group_egress_rule" "database" {
   from_port         = tonumber(each.key)
   to_port           = tonumber(each.key)
   cidr_ipv4         = var.vpc_cidr
-  tags              = merge(var.tags, { Name = "${var.name_prefix}-postgres-out-${each.key}" })
+  tags              = merge(var.tags, { Name = "${var.resource_prefix}-out-${each.key}" })
 }
 
 resource "aws_vpc_security_group_egress_rule" "web" {
@@ -270,7 +270,7 @@ resource "aws_vpc_security_group_egress_rule" "web" {
   from_port         = tonumber(each.key)
   to_port           = tonumber(each.key)
   cidr_ipv4         = "0.0.0.0/0"
-  tags              = merge(var.tags, { Name = "${var.name_prefix}-postgres-out-${each.key}" })
+  tags              = merge(var.tags, { Name = "${var.resource_prefix}-out-${each.key}" })
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -295,7 +295,7 @@ resource "aws_ebs_volume" "this" {
   encrypted         = true
   kms_key_id        = module.kms.key_arn
   tags = merge(var.tags, local.snapshot_tag, {
-    Name         = "${var.name_prefix}-postgres-${each.key}"
+    Name         = "${var.resource_prefix}-${each.key}"
     PostgresRole = each.value.node
     VolumeKind   = each.value.kind
   })
@@ -330,14 +330,14 @@ resource "aws_instance" "master" {
     encrypted             = true
     kms_key_id            = module.kms.key_arn
     delete_on_termination = true
-    tags                  = merge(var.tags, { Name = "${var.name_prefix}-postgres-master-root" })
+    tags                  = merge(var.tags, { Name = "${var.resource_prefix}-master-root" })
   }
 
   maintenance_options {
     auto_recovery = "default"
   }
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-postgres-master", PostgresRole = "master" })
+  tags = merge(var.tags, { Name = "${var.resource_prefix}-master", PostgresRole = "master" })
 
   # The passwords must exist before the bootstrap reads them.
   depends_on = [aws_secretsmanager_secret_version.this, aws_iam_role_policy.secrets]
@@ -380,14 +380,14 @@ resource "aws_instance" "replica" {
     encrypted             = true
     kms_key_id            = module.kms.key_arn
     delete_on_termination = true
-    tags                  = merge(var.tags, { Name = "${var.name_prefix}-postgres-replica-root" })
+    tags                  = merge(var.tags, { Name = "${var.resource_prefix}-replica-root" })
   }
 
   maintenance_options {
     auto_recovery = "default"
   }
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-postgres-replica", PostgresRole = "replica" })
+  tags = merge(var.tags, { Name = "${var.resource_prefix}-replica", PostgresRole = "replica" })
 
   depends_on = [aws_secretsmanager_secret_version.this, aws_iam_role_policy.secrets]
 
@@ -428,10 +428,10 @@ data "aws_iam_policy_document" "dlm_assume" {
 }
 
 resource "aws_iam_role" "dlm" {
-  name               = "${var.name_prefix}-postgres-dlm"
+  name               = var.dlm_iam_role_name
   description        = "${var.name_prefix} PostgreSQL: Data Lifecycle Manager snapshots"
   assume_role_policy = data.aws_iam_policy_document.dlm_assume.json
-  tags               = merge(var.tags, { Name = "${var.name_prefix}-postgres-dlm" })
+  tags               = merge(var.tags, { Name = var.dlm_iam_role_name })
 }
 
 resource "aws_iam_role_policy_attachment" "dlm" {
@@ -467,7 +467,7 @@ resource "aws_dlm_lifecycle_policy" "snapshots" {
     }
   }
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-postgres-snapshots" })
+  tags = merge(var.tags, { Name = "${var.resource_prefix}-snapshots" })
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -485,7 +485,7 @@ locals {
 resource "aws_cloudwatch_metric_alarm" "cpu" {
   for_each = local.nodes
 
-  alarm_name          = "${var.name_prefix}-postgres-${each.key}-cpu"
+  alarm_name          = "${var.resource_prefix}-${each.key}-cpu"
   alarm_description   = "PostgreSQL ${each.key} of ${var.name_prefix}: CPU above ${var.cpu_alarm_threshold}% for 15 minutes"
   namespace           = "AWS/EC2"
   metric_name         = "CPUUtilization"
@@ -498,13 +498,13 @@ resource "aws_cloudwatch_metric_alarm" "cpu" {
   treat_missing_data  = "missing"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
-  tags                = merge(var.tags, { Name = "${var.name_prefix}-postgres-${each.key}-cpu" })
+  tags                = merge(var.tags, { Name = "${var.resource_prefix}-${each.key}-cpu" })
 }
 
 resource "aws_cloudwatch_metric_alarm" "status_check" {
   for_each = local.nodes
 
-  alarm_name          = "${var.name_prefix}-postgres-${each.key}-status-check"
+  alarm_name          = "${var.resource_prefix}-${each.key}-status-check"
   alarm_description   = "PostgreSQL ${each.key} of ${var.name_prefix}: EC2 instance or system status check failed"
   namespace           = "AWS/EC2"
   metric_name         = "StatusCheckFailed"
@@ -517,13 +517,13 @@ resource "aws_cloudwatch_metric_alarm" "status_check" {
   treat_missing_data  = "breaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
-  tags                = merge(var.tags, { Name = "${var.name_prefix}-postgres-${each.key}-status-check" })
+  tags                = merge(var.tags, { Name = "${var.resource_prefix}-${each.key}-status-check" })
 }
 
 resource "aws_cloudwatch_metric_alarm" "disk" {
   for_each = local.disk_alarms
 
-  alarm_name          = "${var.name_prefix}-postgres-${each.key}-disk"
+  alarm_name          = "${var.resource_prefix}-${each.key}-disk"
   alarm_description   = "PostgreSQL ${each.value.node} of ${var.name_prefix}: ${each.value.path} above ${var.disk_alarm_threshold}% used (CloudWatch agent)"
   namespace           = "CWAgent"
   metric_name         = "disk_used_percent"
@@ -536,13 +536,13 @@ resource "aws_cloudwatch_metric_alarm" "disk" {
   treat_missing_data  = "missing"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
-  tags                = merge(var.tags, { Name = "${var.name_prefix}-postgres-${each.key}-disk" })
+  tags                = merge(var.tags, { Name = "${var.resource_prefix}-${each.key}-disk" })
 }
 
 resource "aws_cloudwatch_metric_alarm" "replication_lag" {
   count = var.replica_enabled ? 1 : 0
 
-  alarm_name          = "${var.name_prefix}-postgres-replica-replication-lag"
+  alarm_name          = "${var.resource_prefix}-replica-replication-lag"
   alarm_description   = "PostgreSQL replica of ${var.name_prefix}: replay lag above ${var.replication_lag_alarm_seconds}s, or no lag metric (replica or agent down)"
   namespace           = "CWAgent"
   metric_name         = "postgres_replication_lag_seconds"
@@ -555,13 +555,13 @@ resource "aws_cloudwatch_metric_alarm" "replication_lag" {
   treat_missing_data  = "breaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
-  tags                = merge(var.tags, { Name = "${var.name_prefix}-postgres-replica-replication-lag" })
+  tags                = merge(var.tags, { Name = "${var.resource_prefix}-replica-replication-lag" })
 }
 
 resource "aws_cloudwatch_metric_alarm" "replication_streaming" {
   count = var.replica_enabled ? 1 : 0
 
-  alarm_name          = "${var.name_prefix}-postgres-replica-not-streaming"
+  alarm_name          = "${var.resource_prefix}-replica-not-streaming"
   alarm_description   = "PostgreSQL replica of ${var.name_prefix}: WAL receiver not streaming from the master"
   namespace           = "CWAgent"
   metric_name         = "postgres_wal_receiver_streaming"
@@ -574,5 +574,5 @@ resource "aws_cloudwatch_metric_alarm" "replication_streaming" {
   treat_missing_data  = "breaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
-  tags                = merge(var.tags, { Name = "${var.name_prefix}-postgres-replica-not-streaming" })
+  tags                = merge(var.tags, { Name = "${var.resource_prefix}-replica-not-streaming" })
 }

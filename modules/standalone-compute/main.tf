@@ -65,8 +65,8 @@ locals {
 module "kms" {
   source = "../kms-key"
 
-  name                            = "${var.name_prefix}-analytics"
-  alias_name                      = "alias/${var.name_prefix}-analytics"
+  name                            = trimprefix(var.kms_alias_name, "alias/")
+  alias_name                      = var.kms_alias_name
   description                     = "${var.name_prefix} analytics instance: EBS volumes and log group"
   cloudwatch_logs_log_group_names = [var.log_group_name]
   tags                            = var.tags
@@ -110,10 +110,10 @@ resource "aws_iam_instance_profile" "analytics" {
 # Network: the client's custom ports from its own VPC only.
 
 resource "aws_security_group" "analytics" {
-  name        = "${var.name_prefix}-analytics"
+  name        = var.security_group_name
   description = "Analytics instance of ${var.name_prefix}: custom ports from the client VPC only"
   vpc_id      = var.vpc_id
-  tags        = merge(var.tags, { Name = "${var.name_prefix}-analytics" })
+  tags        = merge(var.tags, { Name = var.security_group_name })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "custom" {
@@ -125,7 +125,7 @@ resource "aws_vpc_security_group_ingress_rule" "custom" {
   from_port         = tonumber(each.key)
   to_port           = tonumber(each.key)
   cidr_ipv4         = var.vpc_cidr
-  tags              = merge(var.tags, { Name = "${var.name_prefix}-analytics-in-${each.key}" })
+  tags              = merge(var.tags, { Name = "${var.resource_prefix}-in-${each.key}" })
 }
 
 resource "aws_vpc_security_group_egress_rule" "vpc" {
@@ -135,7 +135,7 @@ resource "aws_vpc_security_group_egress_rule" "vpc" {
   from_port         = 0
   to_port           = 65535
   cidr_ipv4         = var.vpc_cidr
-  tags              = merge(var.tags, { Name = "${var.name_prefix}-analytics-out-vpc" })
+  tags              = merge(var.tags, { Name = "${var.resource_prefix}-out-vpc" })
 }
 
 resource "aws_vpc_security_group_egress_rule" "web" {
@@ -148,7 +148,7 @@ resource "aws_vpc_security_group_egress_rule" "web" {
   from_port         = tonumber(each.key)
   to_port           = tonumber(each.key)
   cidr_ipv4         = "0.0.0.0/0"
-  tags              = merge(var.tags, { Name = "${var.name_prefix}-analytics-out-${each.key}" })
+  tags              = merge(var.tags, { Name = "${var.resource_prefix}-out-${each.key}" })
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ resource "aws_ebs_volume" "data" {
   type              = "gp3"
   encrypted         = true
   kms_key_id        = module.kms.key_arn
-  tags              = merge(var.tags, { Name = "${var.name_prefix}-analytics-data" })
+  tags              = merge(var.tags, { Name = "${var.resource_prefix}-data" })
 }
 
 resource "aws_instance" "analytics" {
@@ -201,14 +201,14 @@ resource "aws_instance" "analytics" {
     encrypted             = true
     kms_key_id            = module.kms.key_arn
     delete_on_termination = true
-    tags                  = merge(var.tags, { Name = "${var.name_prefix}-analytics-root" })
+    tags                  = merge(var.tags, { Name = "${var.resource_prefix}-root" })
   }
 
   maintenance_options {
     auto_recovery = "default"
   }
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-analytics" })
+  tags = merge(var.tags, { Name = var.resource_prefix })
 
   lifecycle {
     # A new Debian AMI must not replace the instance on the next apply; replace deliberately.
@@ -231,7 +231,7 @@ locals {
 }
 
 resource "aws_cloudwatch_metric_alarm" "cpu" {
-  alarm_name          = "${var.name_prefix}-analytics-cpu"
+  alarm_name          = "${var.resource_prefix}-cpu"
   alarm_description   = "Analytics instance of ${var.name_prefix}: CPU above ${var.cpu_alarm_threshold}% for 15 minutes"
   namespace           = "AWS/EC2"
   metric_name         = "CPUUtilization"
@@ -244,11 +244,11 @@ resource "aws_cloudwatch_metric_alarm" "cpu" {
   treat_missing_data  = "missing"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
-  tags                = merge(var.tags, { Name = "${var.name_prefix}-analytics-cpu" })
+  tags                = merge(var.tags, { Name = "${var.resource_prefix}-cpu" })
 }
 
 resource "aws_cloudwatch_metric_alarm" "status_check" {
-  alarm_name          = "${var.name_prefix}-analytics-status-check"
+  alarm_name          = "${var.resource_prefix}-status-check"
   alarm_description   = "Analytics instance of ${var.name_prefix}: EC2 instance or system status check failed"
   namespace           = "AWS/EC2"
   metric_name         = "StatusCheckFailed"
@@ -261,5 +261,5 @@ resource "aws_cloudwatch_metric_alarm" "status_check" {
   treat_missing_data  = "breaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
-  tags                = merge(var.tags, { Name = "${var.name_prefix}-analytics-status-check" })
+  tags                = merge(var.tags, { Name = "${var.resource_prefix}-status-check" })
 }
