@@ -106,7 +106,7 @@ resource "aws_subnet" "eks" {
 resource "aws_internet_gateway" "this" {
   vpc_id = aws_vpc.this.id
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-igw" })
+  tags = merge(var.tags, { Name = var.internet_gateway_name })
 }
 
 resource "aws_eip" "nat" {
@@ -137,7 +137,7 @@ resource "aws_nat_gateway" "this" {
 resource "aws_route_table" "public" {
   vpc_id = aws_vpc.this.id
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-public" })
+  tags = merge(var.tags, { Name = var.route_table_names.public })
 }
 
 resource "aws_route" "public_internet" {
@@ -158,7 +158,7 @@ resource "aws_route_table" "private" {
 
   vpc_id = aws_vpc.this.id
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-private-${each.key}" })
+  tags = merge(var.tags, { Name = var.route_table_names.private[each.key] })
 }
 
 resource "aws_route" "private_nat" {
@@ -181,7 +181,7 @@ resource "aws_route_table" "eks" {
 
   vpc_id = aws_vpc.this.id
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-eks-${each.key}" })
+  tags = merge(var.tags, { Name = var.route_table_names.eks[each.key] })
 }
 
 resource "aws_route" "eks_nat" {
@@ -203,63 +203,25 @@ resource "aws_route_table_association" "eks" {
 # VPC flow logs -> CloudWatch Logs (KMS-encrypted, with retention)
 ################################################################################
 
-data "aws_iam_policy_document" "flow_logs_kms" {
-  #checkov:skip=CKV_AWS_109:KMS key policy: "Resource": "*" means this key only, and the account-root statement is the AWS default that lets IAM policies grant access.
-  #checkov:skip=CKV_AWS_111:KMS key policy: "Resource": "*" means this key only (a key policy cannot name other resources).
-  #checkov:skip=CKV_AWS_356:KMS key policy: "Resource": "*" means this key only (a key policy cannot name other resources).
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
+module "flow_logs_kms" {
+  source = "../kms-key"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
+  name                            = trimprefix(var.flow_logs_kms_alias_name, "alias/")
+  alias_name                      = var.flow_logs_kms_alias_name
+  description                     = "Encrypts the VPC flow-log group ${var.flow_logs_log_group_name}"
+  cloudwatch_logs_log_group_names = [var.flow_logs_log_group_name]
+  # The Sids this key was created with, so its policy stays byte for byte the same.
+  statement_ids = {
+    account_administration = "AccountAdministration"
+    cloudwatch_logs        = "CloudWatchLogsFlowLogGroup"
   }
-
-  statement {
-    sid = "CloudWatchLogsFlowLogGroup"
-    actions = [
-      "kms:Encrypt*",
-      "kms:Decrypt*",
-      "kms:ReEncrypt*",
-      "kms:GenerateDataKey*",
-      "kms:Describe*",
-    ]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${var.flow_logs_log_group_name}"]
-    }
-  }
-}
-
-resource "aws_kms_key" "flow_logs" {
-  description             = "Encrypts the VPC flow-log group ${var.flow_logs_log_group_name}"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.flow_logs_kms.json
-
-  tags = merge(var.tags, { Name = "${var.name_prefix}-vpc-flow-logs" })
-}
-
-resource "aws_kms_alias" "flow_logs" {
-  name          = "alias/${var.name_prefix}-vpc-flow-logs"
-  target_key_id = aws_kms_key.flow_logs.key_id
+  tags = var.tags
 }
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
   name              = var.flow_logs_log_group_name
   retention_in_days = var.flow_logs_retention_days
-  kms_key_id        = aws_kms_key.flow_logs.arn
+  kms_key_id        = module.flow_logs_kms.key_arn
 
   tags = merge(var.tags, { Name = var.flow_logs_log_group_name })
 }
@@ -338,11 +300,11 @@ resource "aws_flow_log" "this" {
 # EKS: attached to the control-plane ENIs by layer 02 (nodes also get the EKS-managed cluster security group).
 resource "aws_security_group" "eks" {
   #checkov:skip=CKV2_AWS_5:Attached to the EKS control plane by layer 02-platform (a separate state), which checkov cannot see from here.
-  name        = "${var.name_prefix}-eks"
+  name        = var.security_group_names.eks
   description = "EKS control plane and nodes of ${var.vpc_name}: cluster-internal traffic, API and application ports from the VPC only"
   vpc_id      = aws_vpc.this.id
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-eks" })
+  tags = merge(var.tags, { Name = var.security_group_names.eks })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "eks_self" {
@@ -351,7 +313,7 @@ resource "aws_vpc_security_group_ingress_rule" "eks_self" {
   ip_protocol                  = "-1"
   referenced_security_group_id = aws_security_group.eks.id
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-eks-self" })
+  tags = merge(var.tags, { Name = "${var.security_group_names.eks}-self" })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "eks_api" {
@@ -362,7 +324,7 @@ resource "aws_vpc_security_group_ingress_rule" "eks_api" {
   to_port           = 443
   cidr_ipv4         = var.vpc_cidr
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-eks-api" })
+  tags = merge(var.tags, { Name = "${var.security_group_names.eks}-api" })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "eks_custom" {
@@ -375,16 +337,16 @@ resource "aws_vpc_security_group_ingress_rule" "eks_custom" {
   to_port           = each.value
   cidr_ipv4         = var.vpc_cidr
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-eks-${each.key}" })
+  tags = merge(var.tags, { Name = "${var.security_group_names.eks}-${each.key}" })
 }
 
 resource "aws_security_group" "database" {
   #checkov:skip=CKV2_AWS_5:Attached by layer 03-database (a separate state), which checkov cannot see from here.
-  name        = "${var.name_prefix}-database"
+  name        = var.security_group_names.database
   description = "Database instances of ${var.vpc_name}: database ports from the VPC only"
   vpc_id      = aws_vpc.this.id
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-database" })
+  tags = merge(var.tags, { Name = var.security_group_names.database })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "database" {
@@ -397,16 +359,16 @@ resource "aws_vpc_security_group_ingress_rule" "database" {
   to_port           = each.value
   cidr_ipv4         = var.vpc_cidr
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-database-${each.key}" })
+  tags = merge(var.tags, { Name = "${var.security_group_names.database}-${each.key}" })
 }
 
 resource "aws_security_group" "compute" {
   #checkov:skip=CKV2_AWS_5:Attached by layer 04-standalone-compute (a separate state), which checkov cannot see from here.
-  name        = "${var.name_prefix}-compute"
+  name        = var.security_group_names.compute
   description = "Standalone compute instances of ${var.vpc_name}: application ports from the VPC only"
   vpc_id      = aws_vpc.this.id
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-compute" })
+  tags = merge(var.tags, { Name = var.security_group_names.compute })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "compute_custom" {
@@ -419,7 +381,7 @@ resource "aws_vpc_security_group_ingress_rule" "compute_custom" {
   to_port           = each.value
   cidr_ipv4         = var.vpc_cidr
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-compute-${each.key}" })
+  tags = merge(var.tags, { Name = "${var.security_group_names.compute}-${each.key}" })
 }
 
 # Egress, identical for the three groups: anything inside the VPC (DNS resolver, other tiers, VPN-reachable
@@ -440,7 +402,7 @@ resource "aws_vpc_security_group_egress_rule" "vpc" {
   ip_protocol       = "-1"
   cidr_ipv4         = var.vpc_cidr
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-${each.key}-to-vpc" })
+  tags = merge(var.tags, { Name = "${var.security_group_names[each.key]}-to-vpc" })
 }
 
 resource "aws_vpc_security_group_egress_rule" "https" {
@@ -453,7 +415,7 @@ resource "aws_vpc_security_group_egress_rule" "https" {
   to_port           = 443
   cidr_ipv4         = "0.0.0.0/0"
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-${each.key}-https-out" })
+  tags = merge(var.tags, { Name = "${var.security_group_names[each.key]}-https-out" })
 }
 
 ################################################################################
@@ -469,7 +431,7 @@ resource "aws_customer_gateway" "this" {
   bgp_asn          = var.vpn.bgp_asn == null ? null : (var.vpn.bgp_asn <= 2147483647 ? tostring(var.vpn.bgp_asn) : null)
   bgp_asn_extended = var.vpn.bgp_asn == null ? null : (var.vpn.bgp_asn > 2147483647 ? tostring(var.vpn.bgp_asn) : null)
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-cgw", Description = local.vpn_description })
+  tags = merge(var.tags, { Name = var.vpn_names.customer_gateway, Description = local.vpn_description })
 }
 
 resource "aws_vpn_gateway" "this" {
@@ -478,7 +440,7 @@ resource "aws_vpn_gateway" "this" {
   vpc_id          = aws_vpc.this.id
   amazon_side_asn = tostring(var.vpn.amazon_side_asn)
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-vgw" })
+  tags = merge(var.tags, { Name = var.vpn_names.vpn_gateway })
 }
 
 resource "aws_vpn_connection" "this" {
@@ -493,7 +455,7 @@ resource "aws_vpn_connection" "this" {
   # Tunnel pre-shared keys live in AWS Secrets Manager, not in the Terraform state (design.md decision 8).
   preshared_key_storage = "SecretsManager"
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-vpn", Description = local.vpn_description })
+  tags = merge(var.tags, { Name = var.vpn_names.connection, Description = local.vpn_description })
 }
 
 # Static VPN: the connection learns the client's network, and the private/EKS route tables send it to the VGW.

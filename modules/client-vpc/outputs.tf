@@ -90,7 +90,7 @@ output "eks_security_group_id" {
 
 output "flow_logs_kms_key_arn" {
   description = "ARN of the KMS key encrypting the flow-log group."
-  value       = aws_kms_key.flow_logs.arn
+  value       = module.flow_logs_kms.key_arn
 }
 
 output "flow_logs_log_group_name" {

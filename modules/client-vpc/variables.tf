@@ -12,6 +12,11 @@ variable "flow_logs_log_group_name" {
   description = "Rendered `names.log_groups.vpc_flow_logs`: CloudWatch log group receiving the flow logs."
 }
 
+variable "flow_logs_kms_alias_name" {
+  type        = string
+  description = "Rendered `names.kms_aliases.vpc_flow_logs`: alias of the KMS key encrypting the flow-log group (its Name tag is the alias without `alias/`)."
+}
+
 variable "flow_logs_retention_days" {
   type        = number
   description = "Retention of the flow-log group in days. clientctl does not render a retention yet; 365 satisfies checkov CKV_AWS_338 (at least one year)."
@@ -23,14 +28,32 @@ variable "flow_logs_retention_days" {
   }
 }
 
-variable "name_prefix" {
+variable "internet_gateway_name" {
   type        = string
-  description = "Rendered `names.prefix` (`{client}-{environment}`); only for the few resources clientctl does not name yet (internet gateway, route tables, security groups, EIPs, VPN, KMS key)."
+  description = "Rendered `names.internet_gateway`."
 }
 
 variable "nat_gateway_names" {
   type        = map(string)
   description = "Rendered `names.nat_gateways`: NAT gateway name per AZ."
+}
+
+variable "route_table_names" {
+  type = object({
+    public  = string
+    private = map(string)
+    eks     = map(string)
+  })
+  description = "Rendered `names.route_tables`: the public route table, and the private and EKS route table per AZ."
+}
+
+variable "security_group_names" {
+  type = object({
+    eks      = string
+    database = string
+    compute  = string
+  })
+  description = "Rendered `names.security_groups` (eks, database, compute); their rules' Name tags append a suffix (`-self`, `-api`, `-<port>`, `-to-vpc`, `-https-out`)."
 }
 
 variable "subnet_names" {
@@ -50,6 +73,15 @@ variable "tags" {
 variable "vpc_name" {
   type        = string
   description = "Rendered `names.vpc`."
+}
+
+variable "vpn_names" {
+  type = object({
+    customer_gateway = string
+    vpn_gateway      = string
+    connection       = string
+  })
+  description = "Rendered `names.vpn`: customer gateway, virtual private gateway and VPN connection (used only when `vpn.enabled`)."
 }
 
 ################################################################################

@@ -1,16 +1,10 @@
 # One client's EKS cluster (layer 02-platform): control plane, one managed node group, IRSA, core add-ons.
 # Names come rendered from clientctl; subnets and the extra security group come from layer 01-foundation.
 
-data "aws_caller_identity" "current" {}
-
 data "aws_partition" "current" {}
 
-data "aws_region" "current" {}
-
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  partition = data.aws_partition.current.partition
 
   # All five control-plane log types (checkov CKV_AWS_37).
   cluster_log_types = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -23,57 +17,19 @@ locals {
 # KMS key: Kubernetes secrets envelope encryption and the control-plane log group
 ################################################################################
 
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:KMS key policy: "Resource": "*" means this key only, and the account-root statement is the AWS default that lets IAM policies (the cluster role's) grant access.
-  #checkov:skip=CKV_AWS_111:KMS key policy: "Resource": "*" means this key only (a key policy cannot name other resources).
-  #checkov:skip=CKV_AWS_356:KMS key policy: "Resource": "*" means this key only (a key policy cannot name other resources).
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
+module "kms" {
+  source = "../kms-key"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
+  name                            = trimprefix(var.kms_alias, "alias/")
+  alias_name                      = var.kms_alias
+  description                     = "EKS ${var.cluster_name}: Kubernetes secrets and control-plane logs"
+  cloudwatch_logs_log_group_names = [var.log_group_name]
+  # The Sids this key was created with, so its policy stays byte for byte the same.
+  statement_ids = {
+    account_administration = "AccountAdministration"
+    cloudwatch_logs        = "CloudWatchLogsControlPlaneLogGroup"
   }
-
-  statement {
-    sid = "CloudWatchLogsControlPlaneLogGroup"
-    actions = [
-      "kms:Encrypt*",
-      "kms:Decrypt*",
-      "kms:ReEncrypt*",
-      "kms:GenerateDataKey*",
-      "kms:Describe*",
-    ]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${var.log_group_name}"]
-    }
-  }
-}
-
-resource "aws_kms_key" "this" {
-  description             = "EKS ${var.cluster_name}: Kubernetes secrets and control-plane logs"
-  deletion_window_in_days = 30
-  enable_key_rotation     = true
-  policy                  = data.aws_iam_policy_document.kms.json
-
-  tags = merge(var.tags, { Name = trimprefix(var.kms_alias, "alias/") })
-}
-
-resource "aws_kms_alias" "this" {
-  name          = var.kms_alias
-  target_key_id = aws_kms_key.this.key_id
+  tags = var.tags
 }
 
 ################################################################################
@@ -83,7 +39,7 @@ resource "aws_kms_alias" "this" {
 resource "aws_cloudwatch_log_group" "this" {
   name              = var.log_group_name
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.this.arn
+  kms_key_id        = module.kms.key_arn
 
   tags = merge(var.tags, { Name = var.log_group_name })
 }
@@ -123,7 +79,7 @@ resource "aws_iam_role_policy_attachment" "cluster" {
 data "aws_iam_policy_document" "cluster_kms" {
   statement {
     actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]
-    resources = [aws_kms_key.this.arn]
+    resources = [module.kms.key_arn]
   }
 }
 
@@ -155,7 +111,7 @@ resource "aws_eks_cluster" "this" {
     resources = ["secrets"]
 
     provider {
-      key_arn = aws_kms_key.this.arn
+      key_arn = module.kms.key_arn
     }
   }
 

@@ -34,7 +34,7 @@ output "cluster_version" {
 
 output "kms_key_arn" {
   description = "ARN of the KMS key encrypting Kubernetes secrets and the control-plane log group."
-  value       = aws_kms_key.this.arn
+  value       = module.kms.key_arn
 }
 
 output "log_group_name" {

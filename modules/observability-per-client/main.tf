@@ -7,8 +7,7 @@ data "aws_partition" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
-  oidc_issuer = trimprefix(var.oidc_issuer_url, "https://")
-  s3_arn      = "arn:${data.aws_partition.current.partition}:s3:::"
+  s3_arn = "arn:${data.aws_partition.current.partition}:s3:::"
 
   # One IRSA role per component that writes to S3: its service account, bucket and client prefix.
   # Loki and Fluent Bit share the logs prefix (Loki under loki/, Fluent Bit's raw archive under
@@ -40,33 +39,6 @@ resource "kubernetes_namespace_v1" "this" {
 # IRSA: each role may touch its own client prefix and nothing else
 ################################################################################
 
-data "aws_iam_policy_document" "trust" {
-  for_each = local.storage
-
-  statement {
-    sid     = "AssumeFromServiceAccount"
-    effect  = "Allow"
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-
-    principals {
-      type        = "Federated"
-      identifiers = [var.oidc_provider_arn]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${local.oidc_issuer}:sub"
-      values   = ["system:serviceaccount:${var.namespace}:${each.value.sa}"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${local.oidc_issuer}:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-  }
-}
-
 data "aws_iam_policy_document" "storage" {
   for_each = local.storage
 
@@ -97,21 +69,26 @@ data "aws_iam_policy_document" "storage" {
   }
 }
 
-resource "aws_iam_role" "storage" {
+module "storage_role" {
+  source   = "../irsa-role"
   for_each = local.storage
 
-  name               = each.value.role
-  description        = "IRSA role of ${each.key} in ${var.cluster_name}: s3://${each.value.bucket}/${each.value.prefix} only"
-  assume_role_policy = data.aws_iam_policy_document.trust[each.key].json
-
-  tags = merge(var.tags, { Name = each.value.role })
+  name              = each.value.role
+  description       = "IRSA role of ${each.key} in ${var.cluster_name}: s3://${each.value.bucket}/${each.value.prefix} only"
+  oidc_provider_arn = var.oidc_provider_arn
+  oidc_issuer_url   = var.oidc_issuer_url
+  namespace         = var.namespace
+  service_account   = each.value.sa
+  tags              = var.tags
 }
 
+# The S3 policy stays here, next to its document: clientctl's isolation check follows it statically only within
+# this module (it does not follow for_each module instances).
 resource "aws_iam_role_policy" "storage" {
   for_each = local.storage
 
   name   = "${each.key}-client-prefix"
-  role   = aws_iam_role.storage[each.key].id
+  role   = module.storage_role[each.key].role_name
   policy = data.aws_iam_policy_document.storage[each.key].json
 }
 
@@ -120,31 +97,23 @@ resource "aws_iam_role_policy" "storage" {
 # write-only into a Kubernetes secret; it never enters helm values, the plan or the state.
 ################################################################################
 
-resource "aws_kms_key" "secrets" {
-  description             = "Observability secrets of ${var.cluster_name} (Grafana admin)"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  # Key policy = the AWS default: the account administers the key and IAM policies grant its use
-  # (Secrets Manager encrypts with the caller's permissions). In a key policy "*" means this key.
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "AccountAdministersKeyViaIAM"
-      Effect    = "Allow"
-      Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
-      Action    = "kms:*"
-      Resource  = "*"
-    }]
-  })
+# Key policy = the AWS default: the account administers the key and IAM policies grant its use (Secrets Manager
+# encrypts with the caller's permissions). No alias: this key never had one.
+module "secrets_kms" {
+  source = "../kms-key"
 
-  tags = merge(var.tags, { Name = "${var.cluster_name}-observability-secrets" })
+  name        = "${var.cluster_name}-observability-secrets"
+  description = "Observability secrets of ${var.cluster_name} (Grafana admin)"
+  # The Sid this key was created with, so its policy stays the same.
+  statement_ids = { account_administration = "AccountAdministersKeyViaIAM" }
+  tags          = var.tags
 }
 
 resource "aws_secretsmanager_secret" "grafana_admin" {
   #checkov:skip=CKV2_AWS_57:Rotation is Terraform-driven (bump grafana_admin_password_version); a Lambda rotator cannot update Grafana's user database, so Secrets Manager rotation would desynchronise the login.
   name                    = var.grafana_admin_secret_name
   description             = "Grafana admin credentials of ${var.cluster_name} (JSON: username, password)"
-  kms_key_id              = aws_kms_key.secrets.arn
+  kms_key_id              = module.secrets_kms.key_arn
   recovery_window_in_days = 7
 
   tags = merge(var.tags, { Name = var.grafana_admin_secret_name })
@@ -238,7 +207,7 @@ resource "helm_release" "kube_prometheus_stack" {
     alertmanager_replicas     = var.observability.alertmanager_replicas
     grafana_storage_gi        = var.observability.grafana_storage_gi
     prometheus_sa             = local.storage.prometheus.sa
-    prometheus_role_arn       = aws_iam_role.storage["prometheus"].arn
+    prometheus_role_arn       = module.storage_role["prometheus"].role_arn
     metrics_bucket            = var.buckets.metrics
     metrics_prefix            = var.prefixes.metrics
     grafana_admin_secret      = kubernetes_secret_v1.grafana_admin.metadata[0].name
@@ -267,7 +236,7 @@ resource "helm_release" "loki" {
     loki_retention_days = var.observability.loki_retention_days
     loki_storage_gi     = var.loki_storage_gi
     loki_sa             = local.storage.loki.sa
-    loki_role_arn       = aws_iam_role.storage["loki"].arn
+    loki_role_arn       = module.storage_role["loki"].role_arn
   })]
 
   depends_on = [aws_iam_role_policy.storage]
@@ -286,7 +255,7 @@ resource "helm_release" "tempo" {
     region               = var.region
     tempo_retention_days = var.tempo_retention_days
     tempo_sa             = local.storage.tempo.sa
-    tempo_role_arn       = aws_iam_role.storage["tempo"].arn
+    tempo_role_arn       = module.storage_role["tempo"].role_arn
     traces_bucket        = var.buckets.traces
     traces_prefix        = var.prefixes.traces
   })]
@@ -307,7 +276,7 @@ resource "helm_release" "fluent_bit" {
     cluster_name        = var.cluster_name
     region              = var.region
     fluent_bit_sa       = local.storage["fluent-bit"].sa
-    fluent_bit_role_arn = aws_iam_role.storage["fluent-bit"].arn
+    fluent_bit_role_arn = module.storage_role["fluent-bit"].role_arn
     logs_bucket         = var.buckets.logs
     logs_prefix         = var.prefixes.logs
     loki_host           = "loki.${var.namespace}.svc.cluster.local"

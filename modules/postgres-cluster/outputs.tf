@@ -35,7 +35,7 @@ output "replication_secret_arn" {
 
 output "kms_key_arn" {
   description = "KMS key encrypting the volumes, secrets and log group."
-  value       = aws_kms_key.this.arn
+  value       = module.kms.key_arn
 }
 
 output "iam_role_arn" {

@@ -1,6 +1,31 @@
 variable "name_prefix" {
   type        = string
-  description = "Rendered client prefix (names.prefix, e.g. acme-corp-production). Used only for the names the naming module does not render (security group, KMS alias, DLM role, alarms, Name tags)."
+  description = "Rendered client prefix (names.prefix, e.g. acme-corp-production). Used only in descriptions."
+}
+
+variable "resource_prefix" {
+  type        = string
+  description = "Rendered `names.resource_prefixes.postgres`: base of the instance, volume and security-group rule Name tags and of the CloudWatch alarm names, which append a fixed suffix (-root, -cpu, -status-check, ...)."
+}
+
+variable "security_group_name" {
+  type        = string
+  description = "Rendered `names.security_groups.postgres`."
+}
+
+variable "kms_alias_name" {
+  type        = string
+  description = "Rendered `names.kms_aliases.postgres`: alias of the module's KMS key (its Name tag is the alias without `alias/`)."
+}
+
+variable "dlm_iam_role_name" {
+  type        = string
+  description = "Rendered `names.iam_roles.postgres_dlm`: role Data Lifecycle Manager assumes to snapshot the volumes."
+}
+
+variable "snapshot_target_tag" {
+  type        = string
+  description = "Rendered `names.snapshot_target_tags.postgres`: value of the SnapshotPolicy tag on the volumes, which the DLM policy selects by."
 }
 
 variable "iam_role_name" {

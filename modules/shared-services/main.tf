@@ -9,14 +9,11 @@ data "aws_caller_identity" "current" {}
 locals {
   flags = var.cluster_services
 
-  # `sts.amazonaws.com` web-identity conditions use the issuer without its scheme.
-  oidc_issuer = trimprefix(var.oidc_issuer_url, "https://")
-
   # Service accounts bound to the IRSA roles (the charts create them with these names).
   service_accounts = {
-    cluster-autoscaler           = { enabled = local.flags.enable_cluster_autoscaler, name = "cluster-autoscaler" }
-    aws-load-balancer-controller = { enabled = local.flags.enable_aws_load_balancer_controller, name = "aws-load-balancer-controller" }
-    external-dns                 = { enabled = local.flags.enable_external_dns, name = "external-dns" }
+    cluster-autoscaler           = { enabled = local.flags.enable_cluster_autoscaler, name = "cluster-autoscaler", role = var.iam_role_names.cluster_autoscaler, description = "" }
+    aws-load-balancer-controller = { enabled = local.flags.enable_aws_load_balancer_controller, name = "aws-load-balancer-controller", role = var.iam_role_names.aws_load_balancer_controller, description = "" }
+    external-dns                 = { enabled = local.flags.enable_external_dns, name = "external-dns", role = var.iam_role_names.external_dns, description = "; limited to ${var.dns_zone_name}" }
   }
 
   # Managed node groups tag their Auto Scaling groups with these keys; the autoscaler discovers
@@ -51,34 +48,25 @@ resource "aws_route53_record" "delegation" {
 }
 
 ################################################################################
-# IRSA trust policies (one per enabled service account)
+# IRSA roles (one per enabled service account; modules/irsa-role) with the policies defined below
 ################################################################################
 
-data "aws_iam_policy_document" "irsa_trust" {
+locals {
+  irsa_managed_policy_arns = { for p in aws_iam_policy.aws_load_balancer_controller : "aws-load-balancer-controller" => p.arn }
+}
+
+module "irsa_role" {
+  source   = "../irsa-role"
   for_each = { for key, sa in local.service_accounts : key => sa if sa.enabled }
 
-  statement {
-    sid     = "AssumeFromServiceAccount"
-    effect  = "Allow"
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-
-    principals {
-      type        = "Federated"
-      identifiers = [var.oidc_provider_arn]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${local.oidc_issuer}:sub"
-      values   = ["system:serviceaccount:${var.namespace}:${each.value.name}"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "${local.oidc_issuer}:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-  }
+  name                = each.value.role
+  description         = "IRSA role of ${each.key} in ${var.cluster_name}${each.value.description}"
+  oidc_provider_arn   = var.oidc_provider_arn
+  oidc_issuer_url     = var.oidc_issuer_url
+  namespace           = var.namespace
+  service_account     = each.value.name
+  managed_policy_arns = { for k, v in local.irsa_managed_policy_arns : k => v if k == each.key }
+  tags                = var.tags
 }
 
 ################################################################################
@@ -130,21 +118,11 @@ data "aws_iam_policy_document" "cluster_autoscaler" {
   }
 }
 
-resource "aws_iam_role" "cluster_autoscaler" {
-  count = local.flags.enable_cluster_autoscaler ? 1 : 0
-
-  name               = var.iam_role_names.cluster_autoscaler
-  description        = "IRSA role of cluster-autoscaler in ${var.cluster_name}"
-  assume_role_policy = data.aws_iam_policy_document.irsa_trust["cluster-autoscaler"].json
-
-  tags = merge(var.tags, { Name = var.iam_role_names.cluster_autoscaler })
-}
-
 resource "aws_iam_role_policy" "cluster_autoscaler" {
   count = local.flags.enable_cluster_autoscaler ? 1 : 0
 
   name   = "cluster-autoscaler"
-  role   = aws_iam_role.cluster_autoscaler[0].id
+  role   = module.irsa_role["cluster-autoscaler"].role_name
   policy = data.aws_iam_policy_document.cluster_autoscaler[0].json
 }
 
@@ -163,7 +141,7 @@ resource "helm_release" "cluster_autoscaler" {
     cluster_name                  = var.cluster_name
     region                        = var.region
     service_account               = local.service_accounts["cluster-autoscaler"].name
-    role_arn                      = aws_iam_role.cluster_autoscaler[0].arn
+    role_arn                      = module.irsa_role["cluster-autoscaler"].role_arn
     scale_down_enabled            = local.flags.cluster_autoscaler_scale_down_enabled
     scale_down_unneeded_time      = local.flags.cluster_autoscaler_scale_down_unneeded_time
     scale_down_utilization_thresh = local.flags.cluster_autoscaler_scale_down_utilization_threshold
@@ -186,23 +164,6 @@ resource "aws_iam_policy" "aws_load_balancer_controller" {
   tags = merge(var.tags, { Name = var.iam_role_names.aws_load_balancer_controller })
 }
 
-resource "aws_iam_role" "aws_load_balancer_controller" {
-  count = local.flags.enable_aws_load_balancer_controller ? 1 : 0
-
-  name               = var.iam_role_names.aws_load_balancer_controller
-  description        = "IRSA role of aws-load-balancer-controller in ${var.cluster_name}"
-  assume_role_policy = data.aws_iam_policy_document.irsa_trust["aws-load-balancer-controller"].json
-
-  tags = merge(var.tags, { Name = var.iam_role_names.aws_load_balancer_controller })
-}
-
-resource "aws_iam_role_policy_attachment" "aws_load_balancer_controller" {
-  count = local.flags.enable_aws_load_balancer_controller ? 1 : 0
-
-  role       = aws_iam_role.aws_load_balancer_controller[0].name
-  policy_arn = aws_iam_policy.aws_load_balancer_controller[0].arn
-}
-
 resource "helm_release" "aws_load_balancer_controller" {
   count = local.flags.enable_aws_load_balancer_controller ? 1 : 0
 
@@ -219,10 +180,10 @@ resource "helm_release" "aws_load_balancer_controller" {
     region          = var.region
     vpc_id          = var.vpc_id
     service_account = local.service_accounts["aws-load-balancer-controller"].name
-    role_arn        = aws_iam_role.aws_load_balancer_controller[0].arn
+    role_arn        = module.irsa_role["aws-load-balancer-controller"].role_arn
   })]
 
-  depends_on = [aws_iam_role_policy_attachment.aws_load_balancer_controller]
+  depends_on = [module.irsa_role]
 }
 
 ################################################################################
@@ -278,21 +239,11 @@ data "aws_iam_policy_document" "external_dns" {
   }
 }
 
-resource "aws_iam_role" "external_dns" {
-  count = local.flags.enable_external_dns ? 1 : 0
-
-  name               = var.iam_role_names.external_dns
-  description        = "IRSA role of external-dns in ${var.cluster_name}; limited to ${var.dns_zone_name}"
-  assume_role_policy = data.aws_iam_policy_document.irsa_trust["external-dns"].json
-
-  tags = merge(var.tags, { Name = var.iam_role_names.external_dns })
-}
-
 resource "aws_iam_role_policy" "external_dns" {
   count = local.flags.enable_external_dns ? 1 : 0
 
   name   = "external-dns"
-  role   = aws_iam_role.external_dns[0].id
+  role   = module.irsa_role["external-dns"].role_name
   policy = data.aws_iam_policy_document.external_dns[0].json
 }
 
@@ -313,7 +264,7 @@ resource "helm_release" "external_dns" {
     zone_id         = aws_route53_zone.client.zone_id
     txt_owner_id    = var.cluster_name
     service_account = local.service_accounts["external-dns"].name
-    role_arn        = aws_iam_role.external_dns[0].arn
+    role_arn        = module.irsa_role["external-dns"].role_arn
   })]
 
   depends_on = [aws_iam_role_policy.external_dns, aws_route53_record.delegation]

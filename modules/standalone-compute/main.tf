@@ -1,7 +1,6 @@
 # Optional analytics instance of one client (Debian 13, private subnet, SSM only, no key pair).
 # The layer calls this module with count = compute.analytics_enabled ? 1 : 0.
 
-data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
@@ -32,11 +31,9 @@ data "aws_ami" "debian" {
 }
 
 locals {
-  account_id    = data.aws_caller_identity.current.account_id
-  partition     = data.aws_partition.current.partition
-  region        = data.aws_region.current.region
-  log_group_arn = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${var.log_group_name}"
-  data_mount    = "/data"
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.region
+  data_mount = "/data"
 
   cloudwatch_agent_config = jsonencode({
     agent = { metrics_collection_interval = 60, run_as_user = "root" }
@@ -65,56 +62,14 @@ locals {
 # ---------------------------------------------------------------------------------------------------
 # Encryption key: root and data volumes, log group.
 
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:KMS key policy; "*" is this key itself and the account root is the standard delegation to IAM
-  #checkov:skip=CKV_AWS_111:KMS key policy; "*" is this key itself and the account root is the standard delegation to IAM
-  #checkov:skip=CKV_AWS_356:KMS key policy; "*" is this key itself, not every resource
-  statement {
-    sid       = "AccountAdministersKeyThroughIAM"
-    actions   = ["kms:*"]
-    resources = ["*"]
+module "kms" {
+  source = "../kms-key"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-
-  statement {
-    sid = "CloudWatchLogsEncryptsThisLogGroupOnly"
-    actions = [
-      "kms:Encrypt*",
-      "kms:Decrypt*",
-      "kms:ReEncrypt*",
-      "kms:GenerateDataKey*",
-      "kms:Describe*",
-    ]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "kms:EncryptionContext:aws:logs:arn"
-      values   = [local.log_group_arn]
-    }
-  }
-}
-
-resource "aws_kms_key" "this" {
-  description             = "${var.name_prefix} analytics instance: EBS volumes and log group"
-  enable_key_rotation     = true
-  deletion_window_in_days = 30
-  policy                  = data.aws_iam_policy_document.kms.json
-  tags                    = merge(var.tags, { Name = "${var.name_prefix}-analytics" })
-}
-
-resource "aws_kms_alias" "this" {
-  name          = "alias/${var.name_prefix}-analytics"
-  target_key_id = aws_kms_key.this.key_id
+  name                            = trimprefix(var.kms_alias_name, "alias/")
+  alias_name                      = var.kms_alias_name
+  description                     = "${var.name_prefix} analytics instance: EBS volumes and log group"
+  cloudwatch_logs_log_group_names = [var.log_group_name]
+  tags                            = var.tags
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -155,10 +110,10 @@ resource "aws_iam_instance_profile" "analytics" {
 # Network: the client's custom ports from its own VPC only.
 
 resource "aws_security_group" "analytics" {
-  name        = "${var.name_prefix}-analytics"
+  name        = var.security_group_name
   description = "Analytics instance of ${var.name_prefix}: custom ports from the client VPC only"
   vpc_id      = var.vpc_id
-  tags        = merge(var.tags, { Name = "${var.name_prefix}-analytics" })
+  tags        = merge(var.tags, { Name = var.security_group_name })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "custom" {
@@ -170,7 +125,7 @@ resource "aws_vpc_security_group_ingress_rule" "custom" {
   from_port         = tonumber(each.key)
   to_port           = tonumber(each.key)
   cidr_ipv4         = var.vpc_cidr
-  tags              = merge(var.tags, { Name = "${var.name_prefix}-analytics-in-${each.key}" })
+  tags              = merge(var.tags, { Name = "${var.resource_prefix}-in-${each.key}" })
 }
 
 resource "aws_vpc_security_group_egress_rule" "vpc" {
@@ -180,7 +135,7 @@ resource "aws_vpc_security_group_egress_rule" "vpc" {
   from_port         = 0
   to_port           = 65535
   cidr_ipv4         = var.vpc_cidr
-  tags              = merge(var.tags, { Name = "${var.name_prefix}-analytics-out-vpc" })
+  tags              = merge(var.tags, { Name = "${var.resource_prefix}-out-vpc" })
 }
 
 resource "aws_vpc_security_group_egress_rule" "web" {
@@ -193,7 +148,7 @@ resource "aws_vpc_security_group_egress_rule" "web" {
   from_port         = tonumber(each.key)
   to_port           = tonumber(each.key)
   cidr_ipv4         = "0.0.0.0/0"
-  tags              = merge(var.tags, { Name = "${var.name_prefix}-analytics-out-${each.key}" })
+  tags              = merge(var.tags, { Name = "${var.resource_prefix}-out-${each.key}" })
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -202,7 +157,7 @@ resource "aws_vpc_security_group_egress_rule" "web" {
 resource "aws_cloudwatch_log_group" "analytics" {
   name              = var.log_group_name
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.this.arn
+  kms_key_id        = module.kms.key_arn
   tags              = merge(var.tags, { Name = var.log_group_name })
 }
 
@@ -211,8 +166,8 @@ resource "aws_ebs_volume" "data" {
   size              = var.data_volume_size
   type              = "gp3"
   encrypted         = true
-  kms_key_id        = aws_kms_key.this.arn
-  tags              = merge(var.tags, { Name = "${var.name_prefix}-analytics-data" })
+  kms_key_id        = module.kms.key_arn
+  tags              = merge(var.tags, { Name = "${var.resource_prefix}-data" })
 }
 
 resource "aws_instance" "analytics" {
@@ -244,16 +199,16 @@ resource "aws_instance" "analytics" {
     volume_type           = "gp3"
     volume_size           = var.root_volume_size
     encrypted             = true
-    kms_key_id            = aws_kms_key.this.arn
+    kms_key_id            = module.kms.key_arn
     delete_on_termination = true
-    tags                  = merge(var.tags, { Name = "${var.name_prefix}-analytics-root" })
+    tags                  = merge(var.tags, { Name = "${var.resource_prefix}-root" })
   }
 
   maintenance_options {
     auto_recovery = "default"
   }
 
-  tags = merge(var.tags, { Name = "${var.name_prefix}-analytics" })
+  tags = merge(var.tags, { Name = var.resource_prefix })
 
   lifecycle {
     # A new Debian AMI must not replace the instance on the next apply; replace deliberately.
@@ -276,7 +231,7 @@ locals {
 }
 
 resource "aws_cloudwatch_metric_alarm" "cpu" {
-  alarm_name          = "${var.name_prefix}-analytics-cpu"
+  alarm_name          = "${var.resource_prefix}-cpu"
   alarm_description   = "Analytics instance of ${var.name_prefix}: CPU above ${var.cpu_alarm_threshold}% for 15 minutes"
   namespace           = "AWS/EC2"
   metric_name         = "CPUUtilization"
@@ -289,11 +244,11 @@ resource "aws_cloudwatch_metric_alarm" "cpu" {
   treat_missing_data  = "missing"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
-  tags                = merge(var.tags, { Name = "${var.name_prefix}-analytics-cpu" })
+  tags                = merge(var.tags, { Name = "${var.resource_prefix}-cpu" })
 }
 
 resource "aws_cloudwatch_metric_alarm" "status_check" {
-  alarm_name          = "${var.name_prefix}-analytics-status-check"
+  alarm_name          = "${var.resource_prefix}-status-check"
   alarm_description   = "Analytics instance of ${var.name_prefix}: EC2 instance or system status check failed"
   namespace           = "AWS/EC2"
   metric_name         = "StatusCheckFailed"
@@ -306,5 +261,5 @@ resource "aws_cloudwatch_metric_alarm" "status_check" {
   treat_missing_data  = "breaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
-  tags                = merge(var.tags, { Name = "${var.name_prefix}-analytics-status-check" })
+  tags                = merge(var.tags, { Name = "${var.resource_prefix}-status-check" })
 }

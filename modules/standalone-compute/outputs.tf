@@ -30,5 +30,5 @@ output "log_group_name" {
 
 output "kms_key_arn" {
   description = "KMS key encrypting the volumes and the log group."
-  value       = aws_kms_key.this.arn
+  value       = module.kms.key_arn
 }

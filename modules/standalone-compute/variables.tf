@@ -1,6 +1,21 @@
 variable "name_prefix" {
   type        = string
-  description = "Rendered client prefix (names.prefix, e.g. acme-corp-production). Used only for the names the naming module does not render (security group, KMS alias, alarms, Name tags)."
+  description = "Rendered client prefix (names.prefix, e.g. acme-corp-production). Used only in descriptions."
+}
+
+variable "resource_prefix" {
+  type        = string
+  description = "Rendered `names.resource_prefixes.analytics`: base of the instance, volume and security-group rule Name tags and of the CloudWatch alarm names, which append a fixed suffix (-root, -cpu, -status-check, ...)."
+}
+
+variable "security_group_name" {
+  type        = string
+  description = "Rendered `names.security_groups.analytics`."
+}
+
+variable "kms_alias_name" {
+  type        = string
+  description = "Rendered `names.kms_aliases.analytics`: alias of the module's KMS key (its Name tag is the alias without `alias/`)."
 }
 
 variable "iam_role_name" {

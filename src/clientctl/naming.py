@@ -141,6 +141,7 @@ class ClientNames:
         roles["postgres"] = f"{self.prefix}-postgres"
         roles["analytics"] = f"{self.prefix}-analytics"
         roles["vpc_flow_logs"] = f"{self.prefix}-vpc-flow-logs"
+        roles["postgres_dlm"] = f"{self.prefix}-postgres-dlm"  # Data Lifecycle Manager (PostgreSQL snapshots)
         return roles
 
     def secret(self, purpose: str) -> str:
@@ -165,6 +166,54 @@ class ClientNames:
     def kms_alias(self) -> str:
         return f"alias/{self.cluster}-eks"
 
+    @property
+    def kms_aliases(self) -> dict[str, str]:
+        """KMS alias of every client key (``eks`` is ``kms_alias``)."""
+        return {
+            "vpc_flow_logs": f"alias/{self.prefix}-vpc-flow-logs",
+            "eks": self.kms_alias,
+            "postgres": f"alias/{self.prefix}-postgres",
+            "analytics": f"alias/{self.prefix}-analytics",
+        }
+
+    def route_tables(self, azs: list[str]) -> dict[str, object]:
+        """One public route table; one private and one EKS route table per AZ."""
+        return {
+            "public": f"{self.prefix}-public",
+            "private": {az: f"{self.prefix}-private-{az}" for az in azs},
+            "eks": {az: f"{self.prefix}-eks-{az}" for az in azs},
+        }
+
+    @property
+    def internet_gateway(self) -> str:
+        return f"{self.prefix}-igw"
+
+    @property
+    def security_groups(self) -> dict[str, str]:
+        """eks, database, compute (layer 01), postgres (layer 03), analytics (layer 04)."""
+        return {
+            purpose: f"{self.prefix}-{purpose}" for purpose in ("eks", "database", "compute", "postgres", "analytics")
+        }
+
+    @property
+    def vpn(self) -> dict[str, str]:
+        return {
+            "customer_gateway": f"{self.prefix}-cgw",
+            "vpn_gateway": f"{self.prefix}-vgw",
+            "connection": f"{self.prefix}-vpn",
+        }
+
+    @property
+    def resource_prefixes(self) -> dict[str, str]:
+        """Base of the names of a component's many small parts: instance, volume and rule ``Name`` tags and
+        CloudWatch alarm names append a fixed suffix (``-master``, ``-master-cpu``, ``-data``)."""
+        return {"postgres": f"{self.prefix}-postgres", "analytics": f"{self.prefix}-analytics"}
+
+    @property
+    def snapshot_target_tags(self) -> dict[str, str]:
+        """Value of the ``SnapshotPolicy`` tag a DLM policy selects volumes by (unique per client: DLM ORs tags)."""
+        return {"postgres": f"{self.prefix}-postgres"}
+
     def as_dict(self, azs: list[str]) -> dict[str, object]:
         return {
             "prefix": self.prefix,
@@ -179,6 +228,13 @@ class ClientNames:
             "secrets": self.secrets,
             "log_groups": self.log_groups,
             "kms_alias": self.kms_alias,
+            "kms_aliases": self.kms_aliases,
+            "route_tables": self.route_tables(azs),
+            "internet_gateway": self.internet_gateway,
+            "security_groups": self.security_groups,
+            "vpn": self.vpn,
+            "resource_prefixes": self.resource_prefixes,
+            "snapshot_target_tags": self.snapshot_target_tags,
             "observability_prefixes": {
                 kind.replace("-", "_"): observability_prefix(kind, self.client) for kind in OBSERVABILITY_TYPES
             },

@@ -172,3 +172,11 @@ def test_wiring_follows_counted_module_instances(tree: Path) -> None:
             "module.db_sg.security_group: module ../../../../../../../modules/app_sg has no output 'security_group'",
         )
     ]
+
+
+def test_wiring_reads_moved_blocks_as_addresses(tree: Path) -> None:
+    """moved/removed/import hold resource addresses (module.m.aws_x.y), not references to module outputs."""
+    (tree / L1 / "migrations.tf").write_text(
+        "moved {\n  from = aws_security_group.db\n  to   = module.db_sg.aws_security_group.this\n}\n"
+    )
+    assert run(tree, "wiring")["wiring"] == []

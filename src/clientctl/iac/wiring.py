@@ -16,6 +16,8 @@ from clientctl.iac import hclast as h
 from clientctl.iac.config import TfFile, TfModule, is_local_source, literal_string, load_module, module_source
 
 MODULE_META = frozenset({"source", "version", "count", "for_each", "depends_on", "providers"})
+#: Top-level blocks whose ``from``/``to``/``id`` hold resource addresses, not expressions to resolve.
+ADDRESS_BLOCKS = frozenset({"moved", "removed", "import"})
 #: Locals holding the one client of a layer root (``var.clients[terraform.workspace]``) are detected.
 CLIENT_LOCAL_HINT = "clients"
 
@@ -31,7 +33,11 @@ def references(module: TfModule) -> Iterator[tuple[TfFile, int, str, list[str | 
     for f in module.files:
         if f.body is None:
             continue
-        for _attr, expr in h.body_exprs(f.body):
+        exprs = [(a, a.expr) for a in f.body.attributes.values()]
+        for b in f.body.blocks:
+            if b.type not in ADDRESS_BLOCKS:
+                exprs += h.body_exprs(b.body)
+        for _attr, expr in exprs:
             for node in h.traversals(expr):
                 trav = h.traversal(node)
                 if trav is not None:

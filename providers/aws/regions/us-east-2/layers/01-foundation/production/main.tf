@@ -35,7 +35,11 @@ module "vpc" {
   count  = local.create ? 1 : 0
 
   vpc_name                 = local.client.names.vpc
-  name_prefix              = local.client.names.prefix
+  internet_gateway_name    = local.client.names.internet_gateway
+  route_table_names        = local.client.names.route_tables
+  security_group_names     = local.client.names.security_groups
+  vpn_names                = local.client.names.vpn
+  flow_logs_kms_alias_name = local.client.names.kms_aliases["vpc_flow_logs"]
   vpc_cidr                 = local.client.network.vpc_cidr
   subnets                  = local.client.network.subnets
   subnet_names             = local.client.names.subnets

@@ -5,15 +5,32 @@ variable "clients" {
   type = map(object({
     enabled = bool
     names = object({
-      prefix       = string
-      vpc          = string
-      nat_gateways = map(string)
-      iam_roles    = map(string)
-      log_groups   = map(string)
+      prefix           = string
+      vpc              = string
+      nat_gateways     = map(string)
+      iam_roles        = map(string)
+      log_groups       = map(string)
+      kms_aliases      = map(string)
+      internet_gateway = string
       subnets = object({
         public  = map(string)
         private = map(string)
         eks     = map(string)
+      })
+      route_tables = object({
+        public  = string
+        private = map(string)
+        eks     = map(string)
+      })
+      security_groups = object({
+        eks      = string
+        database = string
+        compute  = string
+      })
+      vpn = object({
+        customer_gateway = string
+        vpn_gateway      = string
+        connection       = string
       })
     })
     network = object({

@@ -39,9 +39,14 @@ module "postgres" {
   source = "../../../../../../../modules/postgres-cluster"
   count  = local.database_enabled ? 1 : 0
 
-  name_prefix    = local.client.names.prefix
-  iam_role_name  = local.client.names.iam_roles.postgres
-  log_group_name = local.client.names.log_groups.postgres
+  name_prefix         = local.client.names.prefix
+  resource_prefix     = local.client.names.resource_prefixes.postgres
+  security_group_name = local.client.names.security_groups.postgres
+  kms_alias_name      = local.client.names.kms_aliases.postgres
+  dlm_iam_role_name   = local.client.names.iam_roles.postgres_dlm
+  snapshot_target_tag = local.client.names.snapshot_target_tags.postgres
+  iam_role_name       = local.client.names.iam_roles.postgres
+  log_group_name      = local.client.names.log_groups.postgres
   secret_names = {
     superuser   = local.client.names.secrets["postgres-superuser"]
     replication = local.client.names.secrets["postgres-replication"]

@@ -4,10 +4,14 @@ variable "clients" {
     enabled = bool
     tags    = map(string)
     names = object({
-      prefix     = string
-      iam_roles  = object({ postgres = string })
-      log_groups = object({ postgres = string })
-      secrets    = map(string)
+      prefix               = string
+      iam_roles            = object({ postgres = string, postgres_dlm = string })
+      log_groups           = object({ postgres = string })
+      secrets              = map(string)
+      resource_prefixes    = object({ postgres = string })
+      security_groups      = object({ postgres = string })
+      kms_aliases          = object({ postgres = string })
+      snapshot_target_tags = object({ postgres = string })
     })
     network = object({
       vpc_cidr           = string

@@ -38,9 +38,12 @@ module "analytics" {
   source = "../../../../../../../modules/standalone-compute"
   count  = local.analytics_enabled ? 1 : 0
 
-  name_prefix    = local.client.names.prefix
-  iam_role_name  = local.client.names.iam_roles.analytics
-  log_group_name = local.client.names.log_groups.analytics
+  name_prefix         = local.client.names.prefix
+  resource_prefix     = local.client.names.resource_prefixes.analytics
+  security_group_name = local.client.names.security_groups.analytics
+  kms_alias_name      = local.client.names.kms_aliases.analytics
+  iam_role_name       = local.client.names.iam_roles.analytics
+  log_group_name      = local.client.names.log_groups.analytics
 
   vpc_id   = local.foundation.vpc_id
   vpc_cidr = local.client.network.vpc_cidr

@@ -4,9 +4,12 @@ variable "clients" {
     enabled = bool
     tags    = map(string)
     names = object({
-      prefix     = string
-      iam_roles  = object({ analytics = string })
-      log_groups = object({ analytics = string })
+      prefix            = string
+      iam_roles         = object({ analytics = string })
+      log_groups        = object({ analytics = string })
+      resource_prefixes = object({ analytics = string })
+      security_groups   = object({ analytics = string })
+      kms_aliases       = object({ analytics = string })
     })
     network = object({
       vpc_cidr           = string
