@@ -120,7 +120,7 @@ variable "iam_role_names" {
 
 variable "kms_alias" {
   type        = string
-  description = "Rendered `names.kms_alias` of the key encrypting Kubernetes secrets and the control-plane log group."
+  description = "Rendered `names.kms_aliases.eks` of the key encrypting Kubernetes secrets and the control-plane log group."
 
   validation {
     condition     = startswith(var.kms_alias, "alias/")

@@ -163,15 +163,11 @@ class ClientNames:
         }
 
     @property
-    def kms_alias(self) -> str:
-        return f"alias/{self.cluster}-eks"
-
-    @property
     def kms_aliases(self) -> dict[str, str]:
-        """KMS alias of every client key (``eks`` is ``kms_alias``)."""
+        """KMS alias of every client key."""
         return {
             "vpc_flow_logs": f"alias/{self.prefix}-vpc-flow-logs",
-            "eks": self.kms_alias,
+            "eks": f"alias/{self.cluster}-eks",
             "postgres": f"alias/{self.prefix}-postgres",
             "analytics": f"alias/{self.prefix}-analytics",
         }
@@ -227,7 +223,6 @@ class ClientNames:
             "iam_roles": self.iam_roles,
             "secrets": self.secrets,
             "log_groups": self.log_groups,
-            "kms_alias": self.kms_alias,
             "kms_aliases": self.kms_aliases,
             "route_tables": self.route_tables(azs),
             "internet_gateway": self.internet_gateway,

@@ -53,7 +53,7 @@ module "eks" {
   cluster_name       = local.client.names.cluster
   kubernetes_version = local.client.eks.version
   service_ipv4_cidr  = local.client.network.eks_service_cidr
-  kms_alias          = local.client.names.kms_alias
+  kms_alias          = local.client.names.kms_aliases.eks
   log_group_name     = local.client.names.log_groups["eks_cluster"]
 
   iam_role_names = {

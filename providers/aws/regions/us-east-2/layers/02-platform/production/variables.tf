@@ -24,7 +24,9 @@ variable "clients" {
       prefix     = string
       cluster    = string
       node_group = string
-      kms_alias  = string
+      kms_aliases = object({
+        eks = string
+      })
       iam_roles  = map(string)
       log_groups = map(string)
     })
