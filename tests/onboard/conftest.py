@@ -53,6 +53,12 @@ class Env:
     def cli(self, *args: str) -> Result:
         return self.run("--root", str(self.root), *args)
 
+    def tf(self, *args: str) -> Result:
+        """A Terraform-running command, one node at a time and a short lock wait: under heavy load (a full
+        parallel suite next to other suites) Terraform 1.15 with both DynamoDB and S3-lockfile locking once
+        left a DynamoDB lock item against moto that its own apply then waited on for -lock-timeout."""
+        return self.cli(*args, "--parallelism", "1", "--lock-timeout", "20s")
+
     def provision(self) -> None:
         res = self.cli("backend", "provision", "--sandbox", "--force")
         assert res.code == 0, res.text

@@ -17,7 +17,7 @@ from tests.onboard.conftest import OBS_BUCKETS, STATE_BUCKET, Env
 def _onboard_two(env: Env) -> None:
     env.provision()
     for client in ("acme-corp", "globex"):
-        res = env.cli("apply", client, "--sandbox", "--auto-approve")
+        res = env.tf("apply", client, "--sandbox", "--auto-approve")
         assert res.code == 0, res.text
         env.put_observability(client)
     env.put_observability("globex-two")  # a look-alike prefix (client=globex-two/) that must survive
@@ -37,14 +37,14 @@ def test_offboard_removes_exactly_that_client_and_quarantines_its_cidr(fixture_e
     _onboard_two(env)
     others = _others(env)
     assert all(others.values())
-    res = env.cli("offboard", "globex", "--sandbox")
+    res = env.tf("offboard", "globex", "--sandbox")
     assert res.code == 2 and "--confirm globex" in res.text  # no terminal, no --confirm: nothing done
-    res = env.cli("offboard", "globex", "--sandbox", "--confirm", "globx")
+    res = env.tf("offboard", "globex", "--sandbox", "--confirm", "globx")
     assert res.code == 2 and "does not match" in res.text
     cidr = yaml.safe_load((env.root / "clients" / "globex.yaml").read_text())["network"]["vpc_cidr"]
 
     export = tmp_path / "export"
-    res = env.cli("offboard", "globex", "--sandbox", "--confirm", "globex", "--export", str(export))
+    res = env.tf("offboard", "globex", "--sandbox", "--confirm", "globex", "--export", str(export))
     assert res.code == 0, res.text
     assert "offboard globex: complete" in res.out
     exported = sorted(p.relative_to(export).as_posix() for p in export.rglob("*") if p.is_file())
@@ -86,7 +86,7 @@ def test_offboard_resumes_after_an_interruption(fixture_env: Env, monkeypatch: p
         raise ClientctlError("AWS error RequestTimeout: connection lost")
 
     monkeypatch.setattr(offboard_module.Offboarding, "step_states", broken)
-    res = env.cli("offboard", "globex", "--sandbox", "--confirm", "globex")
+    res = env.tf("offboard", "globex", "--sandbox", "--confirm", "globex")
     assert res.code == 2 and "connection lost" in res.text
     assert env.step("offboard", "globex", "destroy")["status"] == "done"
     assert env.step("offboard", "globex", "prefixes")["status"] == "done"
@@ -96,7 +96,7 @@ def test_offboard_resumes_after_an_interruption(fixture_env: Env, monkeypatch: p
 
     monkeypatch.setattr(offboard_module.Offboarding, "step_states", real)
     runs = env.runs()
-    res = env.cli("offboard", "globex", "--sandbox", "--confirm", "globex")
+    res = env.tf("offboard", "globex", "--sandbox", "--confirm", "globex")
     assert res.code == 0, res.text
     assert env.runs() == runs  # destroy was not run again
     assert "(earlier run" in next(line for line in res.out.splitlines() if " destroy " in line)
@@ -109,7 +109,7 @@ def test_offboard_dry_run_mutates_nothing(fixture_env: Env) -> None:
     _onboard_two(env)
     files = {str(p.relative_to(env.root)): p.read_bytes() for p in env.root.rglob("*") if p.is_file()}
     before = env.all_versions()
-    res = env.cli("offboard", "globex", "--sandbox", "--dry-run")
+    res = env.tf("offboard", "globex", "--sandbox", "--dry-run")
     assert res.code == 0, res.text
     assert "would delete 16 version(s)/marker(s) of 4 prefix(es)" in res.out
     assert "would release" in res.out and "nothing was changed" in res.out
@@ -123,7 +123,7 @@ def test_offboard_blocked_by_providers_deletes_nothing(real_env: Env) -> None:
     env.put_observability("globex")
     before = env.all_versions()
     ledger = (env.root / "cidr-registry.yaml").read_text()
-    res = env.cli("offboard", "globex", "--sandbox", "--confirm", "globex")
+    res = env.tf("offboard", "globex", "--sandbox", "--confirm", "globex")
     assert res.code == 1, res.text
     step = env.step("offboard", "globex", "destroy")
     assert step["status"] == "blocked"

@@ -15,7 +15,7 @@ NEW = ("--sandbox", "--auto-approve", "--contact-email", "ops@hooli.example")
 def test_onboard_completes_then_a_second_run_skips_and_an_input_change_reapplies(fixture_env: Env) -> None:
     env = fixture_env
     env.delegate_zone("hooli")
-    res = env.cli("onboard", "hooli", *NEW)
+    res = env.tf("onboard", "hooli", *NEW)
     assert res.code == 0, res.text
     assert "onboard hooli: complete" in res.out
     data = json.loads((env.root / ".clientctl" / "onboard" / "hooli.json").read_text())
@@ -43,7 +43,7 @@ def test_onboard_completes_then_a_second_run_skips_and_an_input_change_reapplies
     )
 
     runs = env.runs()
-    res = env.cli("onboard", "hooli", "--sandbox", "--auto-approve")
+    res = env.tf("onboard", "hooli", "--sandbox", "--auto-approve")
     assert res.code == 0, res.text
     for name in ("client", "render", "backend", "layers", "s3-verify", "dns"):
         assert any(line.split()[2:3] == [name] and "(earlier run" in line for line in res.out.splitlines()), name
@@ -51,7 +51,7 @@ def test_onboard_completes_then_a_second_run_skips_and_an_input_change_reapplies
 
     res = env.cli("client", "set", "hooli", "eks.desired_size=3")
     assert res.code == 0, res.text
-    res = env.cli("onboard", "hooli", "--sandbox", "--auto-approve")
+    res = env.tf("onboard", "hooli", "--sandbox", "--auto-approve")
     assert res.code == 0, res.text
     assert len(env.runs()) == len(runs) + 1  # the changed input invalidated the layers step
     assert len(env.step("onboard", "hooli", "layers")["run_ids"]) == 2
@@ -59,7 +59,7 @@ def test_onboard_completes_then_a_second_run_skips_and_an_input_change_reapplies
 
 def test_onboard_with_real_layers_stops_blocked_at_the_provider_download(real_env: Env) -> None:
     env = real_env
-    res = env.cli("onboard", "hooli", *NEW)
+    res = env.tf("onboard", "hooli", *NEW)
     assert res.code == 1, res.text
     layers = env.step("onboard", "hooli", "layers")
     assert layers["status"] == "blocked"
@@ -75,7 +75,7 @@ def test_onboard_with_real_layers_stops_blocked_at_the_provider_download(real_en
         assert env.step("onboard", "hooli", later)["status"] == "pending"
     # the earlier steps are done and stay done: a rerun goes straight back to the layers
     assert env.step("onboard", "hooli", "backend")["status"] == "done"
-    res = env.cli("onboard", "hooli", "--sandbox", "--auto-approve")
+    res = env.tf("onboard", "hooli", "--sandbox", "--auto-approve")
     assert res.code == 1 and "(earlier run" in res.out
 
 
@@ -84,10 +84,10 @@ def test_onboard_dry_run_mutates_nothing(fixture_env: Env) -> None:
     env.provision()
     before_files = _files(env)
     before = env.all_versions()
-    res = env.cli("onboard", "hooli", "--sandbox", "--dry-run", "--contact-email", "ops@hooli.example")
+    res = env.tf("onboard", "hooli", "--sandbox", "--dry-run", "--contact-email", "ops@hooli.example")
     assert res.code == 0, res.text
     assert "would create clients/hooli.yaml" in res.out
-    res = env.cli("onboard", "acme-corp", "--sandbox", "--dry-run")
+    res = env.tf("onboard", "acme-corp", "--sandbox", "--dry-run")
     assert res.code == 0, res.text
     assert "would plan and apply 6 layer(s)" in res.out
     after = _files(env)

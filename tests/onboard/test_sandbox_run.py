@@ -15,13 +15,13 @@ def test_apply_a_fixture_layer_through_the_provisioned_backend_over_https(fixtur
     policy = json.loads(env.s3().get_bucket_policy(Bucket=STATE_BUCKET)["Policy"])
     assert any(s.get("Sid") == "DenyInsecureTransport" for s in policy["Statement"])
 
-    res = env.cli("apply", "acme-corp", "--layer", "01-foundation", "--sandbox", "--auto-approve")
+    res = env.tf("apply", "acme-corp", "--layer", "01-foundation", "--sandbox", "--auto-approve")
     assert res.code == 0, res.text
     key = naming.client_state_key(REGION, "01-foundation", ENV, "acme-corp")
     state = json.loads(env.s3().get_object(Bucket=STATE_BUCKET, Key=key)["Body"].read())
     assert state["outputs"]["id"]["value"] == "01-foundation/acme-corp"
 
-    res = env.cli("drift", "acme-corp", "--layer", "01-foundation", "--sandbox")
+    res = env.tf("drift", "acme-corp", "--layer", "01-foundation", "--sandbox")
     assert res.code == 0 and "drift: none" in res.out, res.text
-    res = env.cli("apply", "acme-corp", "--sandbox", "--endpoint-url", "https://x", "--auto-approve")
+    res = env.tf("apply", "acme-corp", "--sandbox", "--endpoint-url", "https://x", "--auto-approve")
     assert res.code == 2 and "cannot be combined" in res.text
