@@ -82,10 +82,10 @@ def _missing(exc: BaseException) -> bool:
     return error_code(exc) in {"NoSuchBucket", "404", "NotFound"}
 
 
-def iter_versions(s3: Any, bucket: str) -> Iterator[list[dict[str, Any]]]:
-    """Pages of {Key, VersionId, Size?, IsMarker} (versions and delete markers together)."""
+def iter_versions(s3: Any, bucket: str, prefix: str = "") -> Iterator[list[dict[str, Any]]]:
+    """Pages of {Key, VersionId, Size?, IsMarker} (versions and delete markers together), under ``prefix``."""
     paginator = s3.get_paginator("list_object_versions")
-    for page in paginator.paginate(Bucket=bucket, PaginationConfig={"PageSize": BATCH}):
+    for page in paginator.paginate(Bucket=bucket, Prefix=prefix, PaginationConfig={"PageSize": BATCH}):
         items = [
             {
                 "Key": v["Key"],
@@ -105,9 +105,9 @@ def iter_versions(s3: Any, bucket: str) -> Iterator[list[dict[str, Any]]]:
             yield items
 
 
-def list_uploads(s3: Any, bucket: str) -> list[dict[str, str]]:
+def list_uploads(s3: Any, bucket: str, prefix: str = "") -> list[dict[str, str]]:
     uploads: list[dict[str, str]] = []
-    kwargs: dict[str, Any] = {"Bucket": bucket}
+    kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
     while True:
         page = s3.list_multipart_uploads(**kwargs)
         uploads += [{"Key": u["Key"], "UploadId": u["UploadId"]} for u in page.get("Uploads", [])]
@@ -374,9 +374,11 @@ def empty_bucket(
     bypass_governance: bool = False,
     max_passes: int = 5,
     progress: Progress = _quiet,
+    prefix: str = "",
 ) -> None:
-    """Abort uploads, delete every version and marker; relist until empty (or only errors remain)."""
-    for upload in list_uploads(s3, bucket):
+    """Abort uploads, delete every version and marker (only under ``prefix`` when given: offboard); relist
+    until empty (or only errors remain)."""
+    for upload in list_uploads(s3, bucket, prefix):
         with contextlib.suppress(Exception):
             s3.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
             stats.uploads_aborted += 1
@@ -389,7 +391,7 @@ def empty_bucket(
         seen = 0
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures: list[Future[None]] = []
-            for page in iter_versions(s3, bucket):
+            for page in iter_versions(s3, bucket, prefix):
                 seen += len(page)
                 futures.append(pool.submit(_delete_batch, s3, bucket, page, stats, bypass_governance=bypass_governance))
             for future in futures:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -13,26 +11,17 @@ from typing import Any, TypeVar
 
 import click
 
+from clientctl.aws.session import AwsTarget
 from clientctl.cli.app import App, pass_app, print_json
+from clientctl.cli.aws_options import aws_options
 from clientctl.errors import ConfigError
 from clientctl.layers import LAYER_NAMES
 from clientctl.orchestrator import ApprovalRequest, RunControl, RunOptions, RunReport, load_report, run_graph
 from clientctl.orchestrator.grid import Progress, render_grid, summary_line
 from clientctl.render.render import drift as render_drift
-from clientctl.terraform.runner import BackendOverrides, TerraformRunner
+from clientctl.terraform.setup import make_runner
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def aws_options(func: F) -> F:
-    """The AWS options these commands need (to be replaced by the shared AWS options decorator)."""
-    return click.option(
-        "--endpoint-url",
-        envvar="AWS_ENDPOINT_URL",
-        default=None,
-        help="S3/DynamoDB endpoint (sandbox, tests): added to the backend config and Terraform's env. "
-        "Default: $AWS_ENDPOINT_URL.",
-    )(func)
 
 
 def run_options(*, approve: bool) -> Callable[[F], F]:
@@ -73,26 +62,6 @@ def run_options(*, approve: bool) -> Callable[[F], F]:
         return func
 
     return decorate
-
-
-def _terraform_binary(option: str | None, root: Path) -> Path:
-    if option:
-        return Path(option)
-    for candidate in (Path(sys.prefix) / "bin" / "terraform", root / ".venv" / "bin" / "terraform"):
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    found = shutil.which("terraform")
-    if found is None:
-        raise ConfigError("no Terraform CLI found", hint="run ./dev setup, or pass --terraform PATH")
-    return Path(found)
-
-
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
-    config = env.get("TF_CLI_CONFIG_FILE")
-    if config and not Path(config).exists():
-        env["TF_CLI_CONFIG_FILE"] = os.devnull  # a missing CLI config only makes Terraform warn on every call
-    return env
 
 
 @contextmanager
@@ -146,7 +115,7 @@ def _run(
     resume: str | None,
     lock_timeout: str,
     terraform: str | None,
-    endpoint_url: str | None,
+    target: AwsTarget,
     auto_approve: bool = False,
 ) -> None:
     registry = app.registry()
@@ -173,15 +142,8 @@ def _run(
             f"generated layer inputs are stale ({len(stale)} file(s), e.g. {stale[0]})",
             hint="run `clientctl render` first",
         )
-    overrides = BackendOverrides(endpoint_url) if endpoint_url else None
-    plugin_cache = Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or state_dir / "plugin-cache")
-    runner = TerraformRunner(
-        _terraform_binary(terraform, root),
-        env=_environment(),
-        plugin_cache_dir=plugin_cache,
-        lock_timeout=lock_timeout,
-        overrides=overrides,
-    )
+    runner = make_runner(root, target, terraform=terraform, lock_timeout=lock_timeout)
+    endpoint_url = target.effective_endpoint
     live = sys.stderr.isatty()
     progress = Progress(sys.stderr, live=live, layers=[ly for ly in LAYER_NAMES if ly in layers])
     control = RunControl()

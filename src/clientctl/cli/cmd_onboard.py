@@ -1,0 +1,329 @@
+"""``clientctl onboard|offboard``: thin commands over :mod:`clientctl.workflows` (docs/onboarding.md)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from clientctl.aws.session import AwsTarget
+from clientctl.cli.app import App, pass_app, print_json
+from clientctl.cli.aws_options import aws_options
+from clientctl.errors import ConfigError, ExitCode
+from clientctl.layers import LAYER_NAMES
+from clientctl.orchestrator import ApprovalRequest, RunControl
+from clientctl.orchestrator.grid import Progress
+from clientctl.registry.edit import ClientRequest
+from clientctl.workflows.common import WorkflowIO
+from clientctl.workflows.offboard import OffboardOptions, offboard
+from clientctl.workflows.onboard import OnboardOptions, onboard
+from clientctl.workflows.state import StepState, WorkflowState
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+MARKS = {
+    "done": ("ok", "green"),
+    "skipped": ("skip", None),
+    "manual": ("todo", "yellow"),
+    "blocked": ("BLOCKED", "red"),
+    "failed": ("FAILED", "red"),
+    "pending": ("plan", "cyan"),
+    "running": ("...", None),
+}
+
+
+def terraform_options(func: F) -> F:
+    opts = [
+        click.option(
+            "--parallelism",
+            type=click.IntRange(1, 64),
+            default=4,
+            show_default=True,
+            help="Max Terraform runs at once.",
+        ),
+        click.option("--lock-timeout", default="300s", show_default=True, help="Terraform -lock-timeout."),
+        click.option(
+            "--terraform",
+            "terraform",
+            envvar="CLIENTCTL_TERRAFORM",
+            default=None,
+            help="Terraform CLI (default: .venv/bin/terraform from ./dev setup, else PATH).",
+        ),
+        click.option("--dry-run", is_flag=True, help="Show every step and what it would do; change nothing."),
+        aws_options,
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
+def _show_step(app: App) -> Callable[[StepState, bool], None]:
+    def show(step: StepState, reused: bool) -> None:
+        if app.json:
+            return
+        mark, color = MARKS.get(step.status, (step.status, None))
+        when = f" (earlier run, {step.finished_at})" if reused else ""
+        click.echo(click.style(f"[{mark:>7}]", fg=color) + f" {step.name:<10} {step.message or step.title}{when}")
+        for line in step.details:
+            click.echo(f"           {line}")
+
+    return show
+
+
+def _approver(progress: Progress | None) -> Callable[[ApprovalRequest], bool]:
+    def approve(request: ApprovalRequest) -> bool:
+        if progress is not None:
+            progress.close()
+        lines = [f"\n{request.action} for client {request.client}:"]
+        for node in request.nodes:
+            plan = node.plan or {}
+            what = (
+                "planned after its upstream layer is applied"
+                if node.deferred
+                else f"{plan.get('add', 0)} to add, {plan.get('change', 0)} to change, {plan.get('destroy', 0)} to destroy"
+                if node.status == "pending"
+                else node.status
+            )
+            lines.append(f"  {node.layer:<24} {what}")
+        click.echo("\n".join(lines), err=True)
+        try:
+            return click.confirm(f"Apply these changes to {request.client}?", default=False, err=True)
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            return False
+
+    return approve
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return click.confirm(question, default=False, err=True)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        return False
+
+
+@contextmanager
+def _interrupts(control: RunControl) -> Iterator[None]:
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda _sig, _frame: control.interrupt())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _io(app: App, progress: Progress, control: RunControl) -> WorkflowIO:
+    return WorkflowIO(
+        emit=lambda m: click.echo(m, err=True),
+        confirm=_confirm,
+        approve=_approver(progress if progress.live else None),
+        observer=progress,
+        control=control,
+        on_step=_show_step(app),
+    )
+
+
+def _where(target: AwsTarget) -> str:
+    endpoint = target.effective_endpoint
+    if endpoint:
+        return f"{'sandbox' if target.static_credentials else 'endpoint'} {endpoint}"
+    return f"AWS{f' (profile {target.profile})' if target.profile else ''}"
+
+
+def _finish(app: App, state: WorkflowState, root: Path, dry_run: bool) -> None:
+    stopped = state.stopped
+    if app.json:
+        print_json({"dry_run": dry_run, **state.to_dict()})
+    else:
+        shown = state.path.relative_to(root) if state.path else "not written (--dry-run)"
+        click.echo(f"\nstate: {shown}")
+        if dry_run:
+            click.echo("--dry-run: nothing was changed")
+        elif stopped is not None:
+            click.secho(
+                f"{state.kind} {state.client}: stopped at step '{stopped.name}' ({stopped.status}); "
+                f"rerun `clientctl {state.kind} {state.client} ...` to continue",
+                fg="red",
+                err=True,
+            )
+        else:
+            manual = [s.name for s in state.steps if s.status == "manual"]
+            extra = f"; manual steps remain: {', '.join(manual)}" if manual else ""
+            click.secho(f"{state.kind} {state.client}: complete{extra}", fg="green")
+    if stopped is not None:
+        raise click.exceptions.Exit(ExitCode.CHECKS_FAILED)
+
+
+@click.command("onboard")
+@click.argument("client")
+@click.option("--tier", default="standard", show_default=True, help="Tier preset (new client).")
+@click.option("--code", default=None, help="client_code (new client; default: the name in upper case).")
+@click.option("--environment", default=None, help="Environment (new client; default: platform.yaml's first).")
+@click.option("--vpc-cidr", default="auto", show_default=True, help="A CIDR, or 'auto' (new client).")
+@click.option("--prefix-length", type=click.IntRange(16, 28), default=None, help="Size of an auto-allocated block.")
+@click.option("--full-name", default=None, help="metadata.full_name (new client).")
+@click.option("--contact-email", default=None, help="metadata.contact_email (required for a new client).")
+@click.option("--cost-center", default=None, help="metadata.cost_center (new client).")
+@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help="Set any field of a new client.")
+@click.option("--auto-approve", is_flag=True, help="Provision the backend and apply without asking.")
+@terraform_options
+@pass_app
+def onboard_cmd(
+    app: App,
+    client: str,
+    target: AwsTarget,
+    tier: str,
+    code: str | None,
+    environment: str | None,
+    vpc_cidr: str,
+    prefix_length: int | None,
+    full_name: str | None,
+    contact_email: str | None,
+    cost_center: str | None,
+    sets: tuple[str, ...],
+    auto_approve: bool,
+    parallelism: int,
+    lock_timeout: str,
+    terraform: str | None,
+    dry_run: bool,
+) -> None:
+    """Onboard CLIENT: the runbook's checklist as a resumable workflow (docs/onboarding.md).
+
+    \b
+    Steps: client (add, or validate the existing file), render, backend (offer to provision), layers (plan
+    and apply in graph order), s3-verify, dns, kubectl, manual (what remains for a human). State is kept in
+    .clientctl/onboard/CLIENT.json; a second run continues where the first stopped. --region is the client's
+    region (new client) and the AWS region.
+
+    \b
+    Exit codes: 0 every step done (manual items listed), 1 a step failed or is blocked (e.g. Terraform
+    cannot download providers: what remains is printed), 2 usage or configuration error.
+    """
+    root = app.root
+    if not (auto_approve or dry_run or (sys.stdin.isatty() and sys.stderr.isatty())):
+        raise ConfigError(
+            "`onboard` asks before provisioning and applying, but there is no terminal to ask on",
+            hint="run it in a terminal, pass --auto-approve, or --dry-run to see the steps",
+        )
+    request = ClientRequest(
+        name=client,
+        tier=tier,
+        code=code,
+        region=target.region,
+        environment=environment,
+        vpc_cidr=vpc_cidr,
+        prefix_length=prefix_length,
+        full_name=full_name,
+        contact_email=contact_email,
+        cost_center=cost_center,
+        sets=sets,
+    )
+    options = OnboardOptions(
+        request=request,
+        target=target,
+        sandbox=target.static_credentials is not None,
+        auto_approve=auto_approve,
+        dry_run=dry_run,
+        terraform=terraform,
+        parallelism=parallelism,
+        lock_timeout=lock_timeout,
+    )
+    progress = Progress(sys.stderr, live=sys.stderr.isatty(), layers=LAYER_NAMES)
+    control = RunControl()
+    control.notice = progress.message
+    if not app.json:
+        click.echo(f"onboard {client}{' (dry run)' if dry_run else ''}: {_where(target)}")
+    with _interrupts(control):
+        try:
+            state = onboard(root, options, _io(app, progress, control))
+        finally:
+            progress.close()
+    _finish(app, state, root, dry_run)
+
+
+@click.command("offboard")
+@click.argument("client")
+@click.option(
+    "--confirm",
+    "confirm",
+    metavar="CLIENT",
+    default=None,
+    help="The client's name again, to confirm without a prompt (automation). Must equal CLIENT.",
+)
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="First copy every object under the client's observability prefixes to this folder (verified).",
+)
+@terraform_options
+@pass_app
+def offboard_cmd(
+    app: App,
+    client: str,
+    target: AwsTarget,
+    confirm: str | None,
+    export_dir: Path | None,
+    parallelism: int,
+    lock_timeout: str,
+    terraform: str | None,
+    dry_run: bool,
+) -> None:
+    """Offboard CLIENT: destroy its layers, delete its data and states, quarantine its CIDR (docs/onboarding.md).
+
+    \b
+    Steps: export (with --export), destroy (every layer, reverse graph order), prefixes (all versions under
+    {type}/client=CLIENT/ in the observability buckets), states (env:/CLIENT/... in the state bucket), cidr
+    (released into quarantine), client (file removed), render. Nothing after destroy runs unless every
+    layer is destroyed. State in .clientctl/offboard/CLIENT.json; a second run continues.
+
+    \b
+    Confirmation: type the client name when asked, or pass --confirm CLIENT (must equal CLIENT).
+    Exit codes: 0 done, 1 a step failed or is blocked, 2 usage or configuration error (e.g. no confirmation).
+    """
+    root = app.root
+    app.registry()  # a broken repository is reported before anything is asked
+    if not dry_run:
+        if confirm is not None:
+            if confirm != client:
+                raise ConfigError(f"--confirm {confirm!r} does not match the client {client!r}; nothing was done")
+        elif sys.stdin.isatty():
+            typed = click.prompt(f"Type the client name ({client}) to offboard it", default="", err=True)
+            if typed.strip() != client:
+                raise ConfigError(f"confirmation did not match {client!r}; nothing was done")
+        else:
+            raise ConfigError(
+                "offboard needs the client name typed as confirmation, but there is no terminal",
+                hint=f"pass --confirm {client}",
+            )
+    options = OffboardOptions(
+        client=client,
+        target=target,
+        sandbox=target.static_credentials is not None,
+        export_dir=export_dir.resolve() if export_dir else None,
+        dry_run=dry_run,
+        terraform=terraform,
+        parallelism=parallelism,
+        lock_timeout=lock_timeout,
+    )
+    progress = Progress(sys.stderr, live=sys.stderr.isatty(), layers=LAYER_NAMES)
+    control = RunControl()
+    control.notice = progress.message
+    if not app.json:
+        click.echo(f"offboard {client}{' (dry run)' if dry_run else ''}: {_where(target)}")
+    with _interrupts(control):
+        try:
+            state = offboard(root, options, _io(app, progress, control))
+        finally:
+            progress.close()
+    _finish(app, state, root, dry_run)
+
+
+commands = [onboard_cmd, offboard_cmd]

@@ -1,0 +1,93 @@
+"""Building a :class:`TerraformRunner` for an :class:`AwsTarget` (shared by plan/apply/destroy/drift,
+onboard and offboard).
+
+The target's endpoint becomes :class:`BackendOverrides` (backend config + ``AWS_ENDPOINT_URL``); its CA
+bundle (the sandbox's own CA) becomes ``AWS_CA_BUNDLE`` (the S3 backend, ``terraform_remote_state`` and the
+AWS provider read it) and ``SSL_CERT_FILE`` (Go's TLS roots). ``SSL_CERT_FILE`` replaces the system roots,
+so it points at a combined bundle (system/certifi roots + the sandbox CA): a machine with network access can
+still download providers from registry.terraform.io while talking to the sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import ssl
+import sys
+from pathlib import Path
+
+from clientctl.aws.session import AwsTarget
+from clientctl.errors import ConfigError
+from clientctl.fsutil import atomic_write
+from clientctl.terraform.runner import BackendOverrides, TerraformRunner
+
+
+def terraform_binary(option: str | None, root: Path) -> Path:
+    """--terraform / $CLIENTCTL_TERRAFORM, else the one ./dev setup installs, else terraform on PATH."""
+    if option:
+        return Path(option)
+    for candidate in (Path(sys.prefix) / "bin" / "terraform", root / ".venv" / "bin" / "terraform"):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which("terraform")
+    if found is None:
+        raise ConfigError("no Terraform CLI found", hint="run ./dev setup, or pass --terraform PATH")
+    return Path(found)
+
+
+def _system_roots() -> str:
+    try:
+        import certifi
+
+        return Path(certifi.where()).read_text(encoding="utf-8")
+    except (ImportError, OSError):
+        cafile = ssl.get_default_verify_paths().cafile
+        return Path(cafile).read_text(encoding="utf-8") if cafile and Path(cafile).is_file() else ""
+
+
+def combined_ca_bundle(ca_bundle: str, state_dir: Path) -> Path:
+    """System roots + ``ca_bundle`` in one PEM file (rewritten only when its content changes)."""
+    path = state_dir / "tls" / "ca-bundle-with-sandbox.pem"
+    content = _system_roots().rstrip("\n") + "\n" + Path(ca_bundle).read_text(encoding="utf-8")
+    if not path.is_file() or path.read_text(encoding="utf-8") != content:
+        atomic_write(path, content)
+    return path
+
+
+def terraform_environment(target: AwsTarget, state_dir: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment Terraform runs with for ``target``."""
+    env = dict(os.environ if base is None else base)
+    config = env.get("TF_CLI_CONFIG_FILE")
+    if config and not Path(config).exists():
+        env["TF_CLI_CONFIG_FILE"] = os.devnull  # a missing CLI config only makes Terraform warn on every call
+    if target.profile:
+        env["AWS_PROFILE"] = target.profile
+    if target.static_credentials is not None:
+        env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = target.static_credentials
+        env.pop("AWS_SESSION_TOKEN", None)
+        env.pop("AWS_PROFILE", None)
+    if target.ca_bundle:
+        env["AWS_CA_BUNDLE"] = target.ca_bundle
+        env["SSL_CERT_FILE"] = str(combined_ca_bundle(target.ca_bundle, state_dir))
+    return env
+
+
+def make_runner(
+    root: Path,
+    target: AwsTarget,
+    *,
+    terraform: str | None = None,
+    lock_timeout: str = "300s",
+    env: dict[str, str] | None = None,
+) -> TerraformRunner:
+    """A runner for the repository at ``root`` talking to ``target`` (sandbox, custom endpoint or AWS)."""
+    state_dir = root / ".clientctl"
+    endpoint = target.effective_endpoint
+    plugin_cache = Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or state_dir / "plugin-cache")
+    return TerraformRunner(
+        terraform_binary(terraform, root),
+        env=terraform_environment(target, state_dir, env),
+        plugin_cache_dir=plugin_cache,
+        lock_timeout=lock_timeout,
+        overrides=BackendOverrides(endpoint) if endpoint else None,
+    )
