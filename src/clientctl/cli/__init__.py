@@ -57,6 +57,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cmd_sandbox",
     "cmd_backend",
     "cmd_s3",
+    "cmd_status",
 )
 
 
