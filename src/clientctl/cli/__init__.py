@@ -58,6 +58,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cmd_backend",
     "cmd_s3",
     "cmd_status",
+    "cmd_lock",
 )
 
 
