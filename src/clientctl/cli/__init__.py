@@ -59,6 +59,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cmd_s3",
     "cmd_status",
     "cmd_lock",
+    "cmd_state",
 )
 
 
