@@ -7,10 +7,8 @@ import sys
 import click
 
 from clientctl import __version__
-from clientctl.cli.app import App, emit_error
+from clientctl.cli.app import ERROR_OUTPUT, App, emit_error
 from clientctl.errors import ClientctlError, ExitCode
-
-_state: dict[str, str] = {"output": "table"}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -40,7 +38,7 @@ def cli(ctx: click.Context, root: str | None, output: str, verbose: int) -> None
     Exit codes: 0 ok, 1 checks failed, 2 usage or configuration error.
     """
     ctx.obj = App(root_option=root, output=output, verbose=verbose)
-    _state["output"] = output  # errors raised after the context is gone still honour --output
+    ERROR_OUTPUT["format"] = output  # errors raised after the context is gone still honour --output
 
 
 # One module per command group under clientctl/cli/; add a new one here (one name per line keeps merges clean).
@@ -58,6 +56,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cmd_backend",
     "cmd_s3",
     "cmd_onboard",
+    "cmd_status",
+    "cmd_lock",
+    "cmd_state",
+    "cmd_dns",
 )
 
 
@@ -74,7 +76,7 @@ _register()
 
 
 def main() -> None:
-    _state["output"] = "table"
+    ERROR_OUTPUT["format"] = "table"
     try:
         # standalone_mode=False returns the code of click.exceptions.Exit instead of exiting
         rc = cli.main(standalone_mode=False)
@@ -87,6 +89,6 @@ def main() -> None:
         exc.show()
         sys.exit(ExitCode.USAGE)
     except ClientctlError as exc:
-        emit_error(exc, _state["output"])
+        emit_error(exc, ERROR_OUTPUT["format"])
         sys.exit(exc.exit_code)
     sys.exit(rc if isinstance(rc, int) else ExitCode.OK)

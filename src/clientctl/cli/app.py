@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -51,6 +52,32 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+
+# How errors are printed. Set by the root group's --output and by a command-level --output (below), and read
+# by the entry point after the click context is gone.
+ERROR_OUTPUT: dict[str, str] = {"format": "table"}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def output_option(*choices: str) -> Callable[[F], F]:
+    """A command-level ``--output`` (also accepted after the subcommand; default: the global ``-o``)."""
+    return click.option(
+        "--output",
+        "fmt",
+        type=click.Choice(list(choices or ("table", "json"))),
+        default=None,
+        help="Output format (default: the global --output).",
+    )
+
+
+def use_output(app: App, fmt: str | None) -> str:
+    """Resolve a command-level ``--output``; ``json`` there also makes errors JSON, as ``-o json`` does."""
+    if fmt is not None:
+        app.output = fmt
+        if fmt == "json":
+            ERROR_OUTPUT["format"] = "json"
+    return app.output
 
 
 def print_json(data: Any) -> None:

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import click
 
-from clientctl.cli.app import App, pass_app, print_json, table
+from clientctl.aws import cost_report
+from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
+from clientctl.cli.app import App, output_option, pass_app, print_json, table, use_output
+from clientctl.cli.aws_options import aws_options
+from clientctl.cli.day2_common import utcnow
 from clientctl.cost.estimate import Assumptions, Estimate, estimate_client, estimate_tiers
 from clientctl.cost.prices import PriceTable, prices_for_region
 from clientctl.registry import LoadedClient, Registry
@@ -30,7 +34,7 @@ CSV_HEADER = [
 
 @click.group("cost")
 def command() -> None:
-    """Cost estimates (offline, from the registry and a dated price table)."""
+    """Cost estimates (offline, from the registry and a dated price table) and actual cost (Cost Explorer)."""
 
 
 def _money(value: Decimal) -> str:
@@ -50,13 +54,7 @@ def _select(registry: Registry, names: tuple[str, ...], all_: bool) -> list[Load
 @command.command("estimate")
 @click.argument("clients", nargs=-1, metavar="[CLIENT ...]")
 @click.option("--all", "all_", is_flag=True, help="Every client of the registry.")
-@click.option(
-    "--output",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default=None,
-    help="Output format (default: the global --output).",
-)
+@output_option("table", "json", "csv")
 @click.option("--compare-tiers", is_flag=True, help="Also price each client under every tier of platform.yaml.")
 @click.option(
     "--nat-gb",
@@ -102,7 +100,7 @@ def estimate(
         current = estimate_client(registry.platform, loaded.model, prices, assumptions)
         tiers = estimate_tiers(registry.platform, loaded.model, prices, assumptions) if compare_tiers else {}
         results.append((current, tiers))
-    fmt = fmt or app.output
+    fmt = use_output(app, fmt)
     if fmt == "json":
         _print_json(results, tables, assumptions)
     elif fmt == "csv":
@@ -227,3 +225,72 @@ def _print_comparison(current: Estimate, tiers: dict[str, Estimate]) -> None:
 
 def _signed(value: Decimal) -> str:
     return ("+" if value > 0 else "-" if value < 0 else "±") + _money(abs(value))
+
+
+@command.command("report")
+@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--client", default=None, help="Only this client (filter Client=C).")
+@click.option("--group-by", type=click.Choice(["Client", "Service"]), default="Client", show_default=True, help="Rows.")
+@click.option(
+    "--metric",
+    type=click.Choice(list(cost_report.METRICS)),
+    default="BlendedCost",
+    show_default=True,
+    help="Cost Explorer metric (the runbook uses BlendedCost).",
+)
+@output_option("table", "json", "csv")
+@aws_options
+@pass_app
+def report(
+    app: App, month: str, client: str | None, group_by: str, metric: str, fmt: str | None, target: AwsTarget
+) -> None:
+    """Actual cost of a month from AWS Cost Explorer, per Client tag (or per service).
+
+    \b
+    Examples:
+      clientctl cost report --month 2026-01
+      clientctl cost report --month 2026-01 --client acme-corp --group-by Service --output csv
+    """
+    fmt = use_output(app, fmt)
+    registry = app.registry()
+    if client is not None:
+        registry.client(client)  # unknown: an error with a suggestion
+    today = utcnow().date()
+    cost_report.month_period(month, today)  # a malformed month fails before any AWS call
+    with aws_errors(target):
+        check_credentials(target)
+        # Cost Explorer has one endpoint, in us-east-1, whatever the platform's region.
+        ce = target.client("ce", region="us-east-1")
+        result = cost_report.fetch(
+            ce,
+            month,
+            today=today,
+            metric=metric,
+            group_by=group_by,
+            client=client,
+            known_clients=set(registry.clients),
+        )
+    if fmt == "json":
+        print_json({"ok": True, **result.to_dict()})
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["month", group_by.lower(), "metric", "amount", "unit"])
+        for line in result.lines:
+            writer.writerow([month, line.name, metric, str(line.amount), line.unit])
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    click.secho(
+        f"{metric} {result.start.isoformat()} to {result.end.isoformat()} (end exclusive), by {group_by}"
+        + (f", Client={client}" if client else ""),
+        bold=True,
+    )
+    rows = [
+        [line.name, f"{line.amount:,.2f} {line.unit}", "" if line.in_registry is not False else "not in registry"]
+        for line in result.lines
+    ]
+    rows.append(["total", f"{result.total:,.2f} {result.unit}", ""])
+    click.echo(table(rows, [group_by.lower(), "cost", ""]))
+    for note in result.notes:
+        click.secho(f"note: {note}", fg="yellow", err=True)
