@@ -1,6 +1,3 @@
 #!/usr/bin/env bash
-# Runbook-compatible wrapper: same flags, implemented by `clientctl s3 destroy` (design.md command map).
-set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
-if [ -x "$here/.venv/bin/clientctl" ]; then clientctl="$here/.venv/bin/clientctl"; else clientctl=clientctl; fi
-exec "$clientctl" s3 destroy "$@"
+# Runbook-compatible wrapper (same name and flags as the runbook): [--region] [--environment] [--type T] [--bucket B] [--dry-run] [--force] [--backup] -> clientctl s3 destroy
+exec "$(dirname "$0")/_clientctl.sh" s3 destroy "$@"

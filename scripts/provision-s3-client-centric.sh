@@ -1,6 +1,3 @@
 #!/usr/bin/env bash
-# Runbook-compatible wrapper: same flags, implemented by `clientctl backend provision` (design.md command map).
-set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
-if [ -x "$here/.venv/bin/clientctl" ]; then clientctl="$here/.venv/bin/clientctl"; else clientctl=clientctl; fi
-exec "$clientctl" backend provision "$@"
+# Runbook-compatible wrapper (same name and flags as the runbook): --region R --environment E --project-name P [--dry-run] [--backend-only] [--observability-only] [--force] -> clientctl backend provision
+exec "$(dirname "$0")/_clientctl.sh" backend provision "$@"

@@ -1,7 +1,3 @@
 #!/usr/bin/env bash
-# Runbook-compatible wrapper: ./scripts/validate-cidr.sh [clientctl cidr validate options]
-set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
-bin="$here/.venv/bin/clientctl"
-[ -x "$bin" ] || bin="$(command -v clientctl)" || { echo "clientctl not found: run ./dev setup" >&2; exit 2; }
-exec "$bin" --root "$here" cidr validate "$@"
+# Runbook-compatible wrapper (same name and flags as the runbook): ./scripts/validate-cidr.sh -> clientctl cidr validate
+exec "$(dirname "$0")/_clientctl.sh" cidr validate "$@"
