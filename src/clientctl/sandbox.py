@@ -88,10 +88,12 @@ def pid_alive(pid: int) -> bool:
 
 
 def healthy(state: SandboxState, timeout: float = 2.0) -> bool:
-    """True when the server answers its dashboard API over TLS with our CA."""
+    """True when our launcher answers its health path over TLS with our CA."""
+    from clientctl.sandbox_server import HEALTH_PATH
+
     context = ssl.create_default_context(cafile=state.ca_bundle)
     try:
-        with urllib.request.urlopen(f"{state.endpoint}/moto-api/data.json", timeout=timeout, context=context) as r:
+        with urllib.request.urlopen(f"{state.endpoint}{HEALTH_PATH}", timeout=timeout, context=context) as r:
             return bool(r.status == 200)
     except (urllib.error.URLError, OSError, ValueError):
         return False

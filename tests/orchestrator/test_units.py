@@ -102,3 +102,56 @@ def test_version_is_checked_against_required_version(tmp_path: Path) -> None:
     with pytest.raises(TerraformError, match=r'Terraform 1\.9\.1 .* does not satisfy required_version ">= 1\.10\.0"'):
         _fake(tmp_path, version="1.9.1").check_version([layer])
     assert _fake(tmp_path).check_version([layer]) == "1.15.5"
+
+
+OWN_LOCK_FAKE = """#!/bin/sh
+# Fake Terraform: the first plan trips over a lock with this machine's identity, created just now (what a
+# retried DynamoDB PutItem whose first attempt succeeded leaves behind); force-unlock is recorded.
+case "$1" in
+  version) echo '{"terraform_version": "1.15.5"}'; exit 0 ;;
+  force-unlock) echo "$*" >> "%(state)s/unlocked"; exit 0 ;;
+esac
+count_file="%(state)s/count"
+n=$(cat "$count_file" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "$count_file"
+if [ "$n" -eq 1 ]; then
+  cat <<LOCK
+Error: Error acquiring the state lock
+
+Error message: operation error DynamoDB: PutItem, ConditionalCheckFailedException
+Lock Info:
+  ID:        0a1b-own
+  Path:      b/env:/acme/k
+  Operation: OperationTypePlan
+  Who:       %(who)s
+  Version:   1.15.5
+  Created:   $(date -u '+%%Y-%%m-%%d %%H:%%M:%%S').123456789 +0000 UTC
+  Info:
+LOCK
+  exit 1
+fi
+echo "Plan: 1 to add, 0 to change, 0 to destroy."; exit 2
+"""
+
+
+@pytest.mark.parametrize("sandbox", [True, False])
+def test_a_lock_the_step_took_itself(tmp_path: Path, sandbox: bool) -> None:
+    """Against the sandbox the step's own orphaned lock is released and the step rerun; against AWS it is
+    reported with the command to release it, never removed automatically."""
+    from clientctl.terraform.runner import terraform_identity
+
+    script = tmp_path / "terraform"
+    script.write_text(OWN_LOCK_FAKE % {"state": tmp_path, "who": terraform_identity()})
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    runner = TerraformRunner(
+        script, env={"PATH": "/usr/bin:/bin"}, plugin_cache_dir=tmp_path / "cache", release_own_locks=sandbox
+    )
+    log = io.StringIO()
+    step, _ = runner.session(tmp_path, "acme", tmp_path / "data", log).plan(tmp_path / "p.tfplan")
+    assert "was taken by this very step" in log.getvalue()
+    if sandbox:
+        assert step.exit_code == 2 and step.retried_on == ["own-lock"]
+        assert (tmp_path / "unlocked").read_text().split() == ["force-unlock", "-force", "0a1b-own"]
+    else:
+        assert step.exit_code == 1 and step.lock is not None and step.lock.id == "0a1b-own"
+        assert not (tmp_path / "unlocked").exists()
+        assert "clientctl lock release 0a1b-own" in log.getvalue()

@@ -6,6 +6,7 @@ lesson 8: retry classification must be explicit; an unmatched error is never ret
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import asdict, dataclass
@@ -63,6 +64,20 @@ class LockInfo:
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
+
+    def created_at(self) -> dt.datetime | None:
+        """``Created`` as an aware datetime (Terraform prints Go's time format: 2026-11-27 01:28:20.81 +0000 UTC)."""
+        match = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)(?:\.\d+)? \+0000 UTC", self.created)
+        if not match:
+            return None
+        return dt.datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.UTC)
+
+    def taken_by_this_step(self, started: dt.datetime, who: str) -> bool:
+        """The lock carries this machine's user@host and was created after the step started: Terraform's AWS
+        SDK retried a lock request whose first attempt had already succeeded (the response was lost), so the
+        step tripped over its own lock. Terraform never releases such a lock by itself."""
+        created = self.created_at()
+        return self.who == who and created is not None and created >= started - dt.timedelta(seconds=1)
 
 
 _LOCK_FIELD = re.compile(r"^\s*(ID|Path|Operation|Who|Version|Created):[ \t]*(.*?)\s*$", re.MULTILINE)

@@ -11,6 +11,7 @@ with backoff (:data:`clientctl.terraform.output.TRANSIENT_PATTERNS`); nothing el
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import hashlib
 import json
@@ -155,6 +156,18 @@ def providers_cached(folder: Path, cache: Path, platform: str = "linux_amd64") -
     return not any("required_providers" in p.read_text(encoding="utf-8") for p in folder.glob("*.tf"))
 
 
+def terraform_identity() -> str:
+    """``user@host`` as Terraform writes it into a lock's ``Who``."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()}"
+
+
 class TerraformRunner:
     """Runs Terraform with a given binary, base environment and options; shared by every node of a run."""
 
@@ -169,6 +182,7 @@ class TerraformRunner:
         retries: int = 3,
         backoff: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
+        release_own_locks: bool = False,
     ) -> None:
         self.binary = binary
         self.base_env = dict(env)
@@ -178,6 +192,9 @@ class TerraformRunner:
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
+        # Only for the embedded sandbox (one machine, nobody else): release a lock this very step took through
+        # an SDK retry (LockInfo.taken_by_this_step) and run the step again. Against AWS it is reported instead.
+        self.release_own_locks = release_own_locks
         self.processes = ProcessTable()
         self._folder_locks = _FolderLocks()
         self._cache_lock = threading.Lock()
@@ -310,10 +327,27 @@ class NodeSession:
         attempt = 0
         while True:
             attempt += 1
+            step_started = dt.datetime.now(dt.UTC)
             code, output, interrupted = runner.execute(args, self.workdir, env, self.log)
             if code in ok_codes or interrupted:
                 break
-            if parse_lock_error(output) is not None:
+            holder = parse_lock_error(output)
+            if holder is not None and holder.id and holder.taken_by_this_step(step_started, terraform_identity()):
+                note = (
+                    f"[clientctl] lock {holder.id} was taken by this very step (same user@host, created after it "
+                    "started): the AWS SDK retried a lock request whose first attempt had succeeded"
+                )
+                if runner.release_own_locks and "own-lock" not in retried:
+                    self.log.write(f"{note}; the sandbox releases it and runs the step again\n")
+                    self.log.flush()
+                    runner.execute(["force-unlock", "-force", holder.id], self.workdir, env, self.log)
+                    retried.append("own-lock")
+                    attempt -= 1
+                    continue
+                self.log.write(f"{note}; release it with `clientctl lock release {holder.id}`\n")
+                self.log.flush()
+                break
+            if holder is not None:
                 # plan/apply waited -lock-timeout inside Terraform; `workspace new` does not wait, so wait here.
                 remaining = runner.lock_timeout_seconds - (time.monotonic() - started)
                 if remaining > 0:

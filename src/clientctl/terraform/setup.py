@@ -90,4 +90,5 @@ def make_runner(
         plugin_cache_dir=plugin_cache,
         lock_timeout=lock_timeout,
         overrides=BackendOverrides(endpoint) if endpoint else None,
+        release_own_locks=target.static_credentials is not None,  # the embedded sandbox only
     )
