@@ -33,7 +33,7 @@ from clientctl.layers import LAYER_NAMES  # noqa: E402
 from clientctl.registry import load_registry  # noqa: E402
 from clientctl.render.render import render  # noqa: E402
 
-FIXTURES = REPO / "tests" / "orchestrator" / "fixtures" / "layers"
+FIXTURE_LAYER = REPO / "tests" / "orchestrator" / "fixtures" / "layer.tf"
 CRITICAL_PATH = 4  # 01-foundation -> 02-platform -> 05-cluster-services -> 06-observability
 
 
@@ -52,7 +52,7 @@ def make_repo(base: Path, clients: int, project: str) -> Path:
     for layer in LAYER_NAMES:
         target = root / naming.layer_dir("us-east-2", layer, "production")
         target.mkdir(parents=True)
-        shutil.copy(FIXTURES / layer / "main.tf", target / "main.tf")
+        shutil.copy(FIXTURE_LAYER, target / "main.tf")
     render(load_registry(root))
     return root
 

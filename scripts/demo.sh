@@ -66,7 +66,7 @@ step "10. The orchestrator without providers: swap in the test fixture layers (s
 for dir in providers/aws/regions/*/layers/*/*/; do
   layer=$(basename "$(dirname "$dir")")
   rm -f "$dir"*.tf
-  cp "$here/tests/orchestrator/fixtures/layers/$layer/main.tf" "$dir"
+  cp "$here/tests/orchestrator/fixtures/layer.tf" "$dir/main.tf"
 done
 run render --check
 step "11. apply --all: every client x layer in graph order, through the sandbox's HTTPS S3 backend"

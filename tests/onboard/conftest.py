@@ -1,6 +1,6 @@
 """Onboard/offboard tests against the real HTTPS sandbox (tests/aws fixtures: one server per xdist worker,
 reset per test) with the real Terraform: a scratch repository with either the provider-free fixture layers
-(tests/orchestrator/fixtures/layers) or the real layers (whose init cannot download providers here)."""
+(tests/orchestrator/fixtures/layer.tf) or the real layers (whose init cannot download providers here)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tests.aws.conftest import server  # noqa: F401  (the session's sandbox serv
 from tests.helpers import Result, Runner
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO / "tests" / "orchestrator" / "fixtures" / "layers"
+FIXTURE_LAYER = REPO / "tests" / "orchestrator" / "fixtures" / "layer.tf"
 TERRAFORM = REPO / ".venv" / "bin" / "terraform"
 REGION = "us-east-2"
 ENV = "production"
@@ -119,7 +119,7 @@ def _scratch(tmp_path: Path, state: sandbox.SandboxState, *, fixture_layers: boo
             folder = root / naming.layer_dir(REGION, layer, ENV)
             for tf in folder.glob("*.tf"):
                 tf.unlink()
-            shutil.copy(FIXTURES / layer / "main.tf", folder / "main.tf")
+            shutil.copy(FIXTURE_LAYER, folder / "main.tf")
     render(load_registry(root))
     # --sandbox reads <root>/.clientctl/sandbox.json: point this repository at the session's server.
     (root / ".clientctl").mkdir()

@@ -20,7 +20,7 @@ from clientctl.registry import load_registry
 from clientctl.render.render import render
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = Path(__file__).parent / "fixtures" / "layers"
+FIXTURE_LAYER = Path(__file__).parent / "fixtures" / "layer.tf"
 TERRAFORM = REPO / ".venv" / "bin" / "terraform"
 REGION = "us-east-2"
 ENV = "production"
@@ -105,8 +105,7 @@ def sandbox(tmp_path: Path, moto_url: str, monkeypatch: pytest.MonkeyPatch) -> S
     for layer in LAYER_NAMES:
         target = root / naming.layer_dir(REGION, layer, ENV)
         target.mkdir(parents=True)
-        for tf in (FIXTURES / layer).glob("*.tf"):
-            shutil.copy(tf, target / tf.name)
+        shutil.copy(FIXTURE_LAYER, target / "main.tf")
     render(load_registry(root))
     bucket = naming.state_bucket(project, ENV)
     boto3.client("s3", **_client_kwargs(moto_url)).create_bucket(

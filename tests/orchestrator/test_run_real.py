@@ -22,6 +22,10 @@ UPSTREAM = {
 }
 
 
+# A lock that is never released fails a test in a minute rather than after Terraform's default five.
+LOCK_TIMEOUT = ("--lock-timeout", "60s")
+
+
 def _report(sandbox: Sandbox, out: str) -> dict[str, Any]:
     data = json.loads(out)
     assert data["schema"] == "clientctl/run-report" and data["schema_version"] == 1
@@ -44,7 +48,7 @@ def _step(node: dict[str, Any], name: str) -> dict[str, Any]:
 
 def test_apply_drift_destroy_follow_the_graph(sandbox: Sandbox, cli: Runner) -> None:
     root = ["--root", str(sandbox.root), "-o", "json"]
-    res = cli(*root, "apply", *CLIENTS, "--auto-approve", "--parallelism", "4")
+    res = cli(*root, "apply", *CLIENTS, "--auto-approve", "--parallelism", "4", *LOCK_TIMEOUT)
     assert res.code == 0, res.text
     report = _report(sandbox, res.out)
     nodes = _nodes(report)
@@ -76,18 +80,18 @@ def test_apply_drift_destroy_follow_the_graph(sandbox: Sandbox, cli: Runner) -> 
         "02-platform": "02-platform/globex",
     }
 
-    res = cli(*root, "drift", *CLIENTS, "--layer", "01-foundation", "--layer", "03-database")
+    res = cli(*root, "drift", *CLIENTS, "--layer", "01-foundation", "--layer", "03-database", *LOCK_TIMEOUT)
     assert res.code == 0, res.text
     assert {n["status"] for n in json.loads(res.out)["nodes"]} == {"no-changes"}
     # a change to one layer's code shows up as drift of that layer only (exit 1)
     main_tf = sandbox.layer_dir("03-database") / "main.tf"
     main_tf.write_text(main_tf.read_text() + '\noutput "extra" {\n  value = "x"\n}\n')
-    res = cli(*root, "drift", *CLIENTS, "--layer", "01-foundation", "--layer", "03-database")
+    res = cli(*root, "drift", *CLIENTS, "--layer", "01-foundation", "--layer", "03-database", *LOCK_TIMEOUT)
     assert res.code == 1, res.text
     drifted = {k for k, n in _nodes(json.loads(res.out)).items() if n["status"] == "changes"}
     assert drifted == {(c, "03-database") for c in CLIENTS}
 
-    res = cli(*root, "destroy", *CLIENTS, "--auto-approve")
+    res = cli(*root, "destroy", *CLIENTS, "--auto-approve", *LOCK_TIMEOUT)
     assert res.code == 0, res.text
     nodes = _nodes(_report(sandbox, res.out))
     assert {n["status"] for n in nodes.values()} == {"succeeded"}
@@ -104,7 +108,7 @@ def test_apply_drift_destroy_follow_the_graph(sandbox: Sandbox, cli: Runner) -> 
 def test_failure_skips_only_dependents_then_resume(sandbox: Sandbox, cli: Runner, monkeypatch: Any) -> None:
     root = ["--root", str(sandbox.root), "-o", "json"]
     monkeypatch.setenv("TF_VAR_fail_on", '["globex/02-platform"]')
-    res = cli(*root, "apply", *CLIENTS, "--auto-approve")
+    res = cli(*root, "apply", *CLIENTS, "--auto-approve", *LOCK_TIMEOUT)
     assert res.code == 1
     first = _report(sandbox, res.out)
     status = {k: n["status"] for k, n in _nodes(first).items()}
@@ -122,7 +126,7 @@ def test_failure_skips_only_dependents_then_resume(sandbox: Sandbox, cli: Runner
     monkeypatch.delenv("TF_VAR_fail_on")
     main_tf = sandbox.layer_dir("04-standalone-compute") / "main.tf"
     main_tf.write_text(main_tf.read_text() + "\n# changed\n")
-    res = cli(*root, "apply", "--auto-approve", "--resume", first["run_id"])
+    res = cli(*root, "apply", "--auto-approve", "--resume", first["run_id"], *LOCK_TIMEOUT)
     assert res.code == 0, res.text
     second = _nodes(_report(sandbox, res.out))
     rerun = {k for k, n in second.items() if n["reused_from"] is None}

@@ -155,3 +155,83 @@ def test_a_lock_the_step_took_itself(tmp_path: Path, sandbox: bool) -> None:
         assert step.exit_code == 1 and step.lock is not None and step.lock.id == "0a1b-own"
         assert not (tmp_path / "unlocked").exists()
         assert "clientctl lock release 0a1b-own" in log.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "static", "expected"),
+    [
+        ("https://127.0.0.1:4566", False, True),
+        ("http://localhost:5000", False, True),
+        ("http://[::1]:5000", False, True),
+        (None, True, True),  # the embedded sandbox
+        ("https://s3.us-east-2.amazonaws.com", False, False),
+        ("https://10.0.0.5:9000", False, False),
+        (None, False, False),
+    ],
+)
+def test_own_locks_are_released_only_on_local_emulators(
+    endpoint: str | None, static: bool, expected: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clientctl.aws.session import AwsTarget
+    from clientctl.terraform.setup import _local_emulator
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    target = AwsTarget(endpoint_url=endpoint, static_credentials=("k", "s") if static else None)
+    assert _local_emulator(target) is expected
+
+
+SLOW_FAKE = """#!/bin/sh
+# Fake Terraform that runs until signalled: it records SIGINT (and exits like Terraform does) unless told
+# to ignore it, in which case only SIGKILL stops it.
+case "$1" in
+  version) echo '{"terraform_version": "1.15.5"}'; exit 0 ;;
+esac
+if [ "%(ignore)s" = yes ]; then trap 'echo int >> "%(state)s/signals"' INT
+else trap 'echo int >> "%(state)s/signals"; exit 130' INT
+fi
+echo started > "%(state)s/started"
+i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+exit 0
+"""
+
+
+@pytest.mark.parametrize("ignore_sigint", [False, True])
+def test_ctrl_c_escalates_stop_then_sigint_then_kill(tmp_path: Path, ignore_sigint: bool) -> None:
+    import threading
+    import time
+
+    from clientctl.orchestrator.engine import RunControl
+
+    script = tmp_path / "terraform"
+    script.write_text(SLOW_FAKE % {"state": tmp_path, "ignore": "yes" if ignore_sigint else "no"})
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    runner = TerraformRunner(script, env={"PATH": "/usr/bin:/bin"}, plugin_cache_dir=tmp_path / "cache")
+    control = RunControl()
+    control.runner = runner
+    notices: list[str] = []
+    control.notice = notices.append
+    results: list[object] = []
+    worker = threading.Thread(
+        target=lambda: results.append(
+            runner.session(tmp_path, "acme", tmp_path / "data", io.StringIO()).plan(tmp_path / "p.tfplan")
+        )
+    )
+    worker.start()
+    deadline = time.monotonic() + 20
+    while not (tmp_path / "started").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    control.interrupt()  # 1: stop scheduling; the running Terraform is left alone
+    assert control.stop.is_set() and not (tmp_path / "signals").exists()
+    control.interrupt()  # 2: SIGINT, Terraform's graceful stop
+    worker.join(timeout=3 if not ignore_sigint else 0.5)
+    time.sleep(0.2)
+    assert (tmp_path / "signals").read_text().split() == ["int"]
+    if ignore_sigint:
+        assert worker.is_alive()
+        control.interrupt()  # 3: kill
+        worker.join(timeout=10)
+    assert not worker.is_alive()
+    step, _summary = results[0]  # type: ignore[misc]
+    assert step.interrupted
+    assert step.exit_code == (-9 if ignore_sigint else 130)
+    assert len(notices) == (3 if ignore_sigint else 2)

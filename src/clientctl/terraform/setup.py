@@ -90,5 +90,25 @@ def make_runner(
         plugin_cache_dir=plugin_cache,
         lock_timeout=lock_timeout,
         overrides=BackendOverrides(endpoint) if endpoint else None,
-        release_own_locks=target.static_credentials is not None,  # the embedded sandbox only
+        release_own_locks=_local_emulator(target),
     )
+
+
+def _local_emulator(target: AwsTarget) -> bool:
+    """The embedded sandbox, or any endpoint on this machine's loopback: an emulator, never a real account, so
+    a lock a step took itself through an SDK retry can be released there without asking anyone."""
+    if target.static_credentials is not None:
+        return True
+    endpoint = target.effective_endpoint
+    if not endpoint:
+        return False
+    import ipaddress
+    from urllib.parse import urlparse
+
+    host = urlparse(endpoint).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
