@@ -210,16 +210,17 @@ def require_running(root: Path) -> SandboxState:
     return state
 
 
-def env_exports(state: SandboxState) -> dict[str, str]:
-    """Variables that point the AWS SDKs, the AWS CLI and Terraform at the sandbox."""
+def env_exports(state: SandboxState, region: str = SANDBOX_REGION) -> dict[str, str]:
+    """Variables that point the AWS SDKs, the AWS CLI and Terraform at the sandbox (``region``: the
+    platform's first region inside a repository, so SDK defaults land where clientctl works)."""
     return {
         "AWS_ENDPOINT_URL": state.endpoint,
         "AWS_CA_BUNDLE": state.ca_bundle,
         "SSL_CERT_FILE": state.ca_bundle,
         "AWS_ACCESS_KEY_ID": SANDBOX_ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SANDBOX_SECRET_KEY,
-        "AWS_DEFAULT_REGION": SANDBOX_REGION,
-        "AWS_REGION": SANDBOX_REGION,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 from dataclasses import asdict
 
@@ -10,7 +11,8 @@ import click
 from clientctl import sandbox
 from clientctl.cli.app import App, pass_app, print_json
 from clientctl.cli.aws_options import sandbox_root
-from clientctl.errors import ExitCode
+from clientctl.errors import ClientctlError, ExitCode
+from clientctl.registry.loader import load_platform
 
 
 @click.group("sandbox")
@@ -67,8 +69,13 @@ def status_cmd(app: App) -> None:
 @pass_app
 def env_cmd(app: App) -> None:
     """Print the exports that point the AWS SDKs, the AWS CLI and Terraform at the sandbox."""
-    state = sandbox.require_running(sandbox_root())
-    exports = sandbox.env_exports(state)
+    root = sandbox_root()
+    state = sandbox.require_running(root)
+    region = sandbox.SANDBOX_REGION
+    if (root / "platform.yaml").is_file():
+        with contextlib.suppress(ClientctlError):
+            region = next(iter(load_platform(root)[0].regions))
+    exports = sandbox.env_exports(state, region)
     if app.json:
         print_json(exports)
         return
