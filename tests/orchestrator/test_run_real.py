@@ -186,3 +186,22 @@ def test_usage_errors(sandbox: Sandbox, cli: Runner, tmp_path: Path) -> None:
     res = cli(*base, "plan", "acme-corp", "--terraform", str(tmp_path / "missing"))
     assert res.code == 2 and "cannot run Terraform" in res.err
     assert "Traceback" not in res.text
+
+
+def test_dry_runs_change_nothing(sandbox: Sandbox, cli: Runner) -> None:
+    root = ("--root", str(sandbox.root))
+    one = ("acme-corp", "--layer", "01-foundation")
+    assert cli(*root, "apply", *one, "--auto-approve", *LOCK_TIMEOUT).code == 0
+    keys = sandbox.state_keys()
+    before = sandbox.state("acme-corp", "01-foundation")["serial"]
+
+    res = cli(*root, "destroy", *one, "--dry-run", *LOCK_TIMEOUT)  # no terminal needed: nothing is asked
+    assert res.code == 0, res.text
+    assert "dry run: destroy for client acme-corp" in res.err and "nothing was destroyed" in res.err
+    assert sandbox.state_keys() == keys and sandbox.state("acme-corp", "01-foundation")["serial"] == before
+
+    res = cli(*root, "apply", "globex", "--layer", "01-foundation", "--dry-run", *LOCK_TIMEOUT)
+    assert res.code == 0, res.text
+    # Planning a new client creates its (empty) workspace, as `terraform workspace new` does; nothing is applied.
+    assert sandbox.state("globex", "01-foundation").get("resources", []) == []
+    assert cli(*root, "destroy", *one, "--dry-run", "--auto-approve").code == 2

@@ -57,6 +57,13 @@ def run_options(*, approve: bool) -> Callable[[F], F]:
         ]
         if approve:
             opts.append(click.option("--auto-approve", is_flag=True, help="Apply without asking (CI)."))
+            opts.append(
+                click.option(
+                    "--dry-run",
+                    is_flag=True,
+                    help="Plan only and show what would change; nothing is applied or destroyed.",
+                )
+            )
         for opt in reversed(opts):
             func = opt(func)
         return func
@@ -74,11 +81,11 @@ def _interrupts(control: RunControl) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _approver(action: str, progress: Progress | None) -> Callable[[ApprovalRequest], bool]:
+def _approver(action: str, progress: Progress | None, *, dry_run: bool = False) -> Callable[[ApprovalRequest], bool]:
     def approve(request: ApprovalRequest) -> bool:
         if progress is not None:
             progress.close()
-        lines = [f"\n{request.action} for client {request.client}:"]
+        lines = [f"\n{'dry run: ' if dry_run else ''}{request.action} for client {request.client}:"]
         for node in request.nodes:
             if node.deferred:
                 what = "planned and applied after its upstream layer is applied"
@@ -89,6 +96,8 @@ def _approver(action: str, progress: Progress | None) -> Callable[[ApprovalReque
                 what = node.status
             lines.append(f"  {node.layer:<24} {what}")
         click.echo("\n".join(lines), err=True)
+        if dry_run:
+            return False
         previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             if action == "destroy":
@@ -117,7 +126,12 @@ def _run(
     terraform: str | None,
     target: AwsTarget,
     auto_approve: bool = False,
+    dry_run: bool = False,
 ) -> None:
+    if dry_run and auto_approve:
+        raise click.UsageError("--dry-run and --auto-approve cannot be combined")
+    if dry_run and action == "apply":
+        action = "plan"  # an apply that applies nothing is exactly `clientctl plan`
     registry = app.registry()
     root = registry.root
     state_dir = root / ".clientctl"
@@ -131,7 +145,11 @@ def _run(
     if not layers:
         layers = tuple(previous.options.get("layers", LAYER_NAMES)) if previous else LAYER_NAMES
     names = sorted(registry.clients) if all_clients else [registry.client(c).name for c in clients]
-    if action in ("apply", "destroy") and not auto_approve and not (sys.stdin.isatty() and sys.stderr.isatty()):
+    if (
+        action in ("apply", "destroy")
+        and not (auto_approve or dry_run)
+        and not (sys.stdin.isatty() and sys.stderr.isatty())
+    ):
         raise ConfigError(
             f"`{action}` asks for approval, but there is no terminal to ask on",
             hint="run it in a terminal, or pass --auto-approve (CI)",
@@ -162,7 +180,7 @@ def _run(
             layers,
             action,
             runner,
-            _approver(action, progress if live else None),
+            _approver(action, progress if live else None, dry_run=dry_run),
             options,
             control=control,
             observer=progress,
@@ -181,6 +199,12 @@ def _run(
         click.echo(summary_line(report))
         shown = report.path.relative_to(root) if report.path else ""
         click.echo(f"report: {shown}; logs: {Path(str(shown)).parent / 'logs'}")
+    if dry_run:
+        # Every destroy plan was shown and declined on purpose: only a failed plan is a failure here.
+        click.echo("dry run: nothing was destroyed", err=True)
+        if any(node.status == "failed" for node in report.nodes):
+            raise click.exceptions.Exit(1)
+        return
     if report.exit_code:
         raise click.exceptions.Exit(report.exit_code)
 
