@@ -5,32 +5,6 @@
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
-# Debian 13 (trixie) from Debian's own AWS account, never a look-alike from another owner.
-data "aws_ami" "debian" {
-  most_recent = true
-  owners      = ["136693071363"]
-
-  filter {
-    name   = "name"
-    values = ["debian-13-amd64-*"]
-  }
-
-  filter {
-    name   = "architecture"
-    values = ["x86_64"]
-  }
-
-  filter {
-    name   = "virtualization-type"
-    values = ["hvm"]
-  }
-
-  filter {
-    name   = "root-device-type"
-    values = ["ebs"]
-  }
-}
-
 locals {
   partition = data.aws_partition.current.partition
   region    = data.aws_region.current.region
@@ -166,32 +140,8 @@ resource "aws_secretsmanager_secret_version" "this" {
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Instance role: SSM Session Manager (no SSH, no key pair), CloudWatch agent, exactly two secrets.
-
-data "aws_iam_policy_document" "ec2_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["ec2.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "postgres" {
-  name               = var.iam_role_name
-  description        = "${var.name_prefix} PostgreSQL instances: SSM, CloudWatch agent, own passwords"
-  assume_role_policy = data.aws_iam_policy_document.ec2_assume.json
-  tags               = merge(var.tags, { Name = var.iam_role_name })
-}
-
-resource "aws_iam_role_policy_attachment" "postgres" {
-  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
-
-  role       = aws_iam_role.postgres.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/${each.key}"
-}
+# Instance role (created by the master's modules/hardened-instance call: SSM Session Manager, no SSH, no key
+# pair, CloudWatch agent); here its inline policy for exactly two secrets.
 
 data "aws_iam_policy_document" "secrets" {
   statement {
@@ -215,30 +165,18 @@ data "aws_iam_policy_document" "secrets" {
 
 resource "aws_iam_role_policy" "secrets" {
   name   = "read-postgres-secrets"
-  role   = aws_iam_role.postgres.id
+  role   = module.master.iam_role_name
   policy = data.aws_iam_policy_document.secrets.json
 }
 
-resource "aws_iam_instance_profile" "postgres" {
-  name = var.iam_role_name
-  role = aws_iam_role.postgres.name
-  tags = merge(var.tags, { Name = var.iam_role_name })
-}
-
 # ---------------------------------------------------------------------------------------------------
-# Network: database ports from the client VPC only; egress limited to what bootstrap and agents need.
-
-resource "aws_security_group" "postgres" {
-  name        = var.security_group_name
-  description = "PostgreSQL of ${var.name_prefix}: database ports from the client VPC only"
-  vpc_id      = var.vpc_id
-  tags        = merge(var.tags, { Name = var.security_group_name })
-}
+# Network: database ports from the client VPC only, on the security group of the master's call (shared with the
+# replica), whose egress is otherwise limited to what bootstrap and agents need (80/443 via NAT).
 
 resource "aws_vpc_security_group_ingress_rule" "database" {
   for_each = toset([for p in var.database_ports : tostring(p)])
 
-  security_group_id = aws_security_group.postgres.id
+  security_group_id = module.master.security_group_id
   description       = "PostgreSQL port ${each.key} from the client VPC"
   ip_protocol       = "tcp"
   from_port         = tonumber(each.key)
@@ -250,26 +188,12 @@ resource "aws_vpc_security_group_ingress_rule" "database" {
 resource "aws_vpc_security_group_egress_rule" "database" {
   for_each = toset([for p in var.database_ports : tostring(p)])
 
-  security_group_id = aws_security_group.postgres.id
+  security_group_id = module.master.security_group_id
   description       = "Streaming replication and clients inside the VPC on port ${each.key}"
   ip_protocol       = "tcp"
   from_port         = tonumber(each.key)
   to_port           = tonumber(each.key)
   cidr_ipv4         = var.vpc_cidr
-  tags              = merge(var.tags, { Name = "${var.resource_prefix}-out-${each.key}" })
-}
-
-resource "aws_vpc_security_group_egress_rule" "web" {
-  # Through the NAT gateway: AWS APIs (SSM, Secrets Manager, CloudWatch, S3 agent packages) on 443,
-  # Debian and PGDG apt mirrors on 80/443 (apt verifies packages by signature).
-  for_each = toset(["80", "443"])
-
-  security_group_id = aws_security_group.postgres.id
-  description       = "Outbound TCP ${each.key}: AWS APIs and package mirrors via NAT"
-  ip_protocol       = "tcp"
-  from_port         = tonumber(each.key)
-  to_port           = tonumber(each.key)
-  cidr_ipv4         = "0.0.0.0/0"
   tags              = merge(var.tags, { Name = "${var.resource_prefix}-out-${each.key}" })
 }
 
@@ -301,15 +225,38 @@ resource "aws_ebs_volume" "this" {
   })
 }
 
-resource "aws_instance" "master" {
-  ami                         = data.aws_ami.debian.id
-  instance_type               = var.instance_type
-  subnet_id                   = var.master_placement.subnet_id
-  vpc_security_group_ids      = concat([aws_security_group.postgres.id], var.additional_security_group_ids)
-  iam_instance_profile        = aws_iam_instance_profile.postgres.name
-  associate_public_ip_address = false
-  ebs_optimized               = true
-  monitoring                  = true
+# The passwords must exist, and the role must be allowed to read them, before the bootstrap reads them
+# (create_after). A new Debian AMI or template change never replaces a running database (cloud-init runs
+# once); replace deliberately (terraform apply -replace=...): the data volumes are re-attached and adopted.
+locals {
+  bootstrap_prerequisites = [
+    aws_secretsmanager_secret_version.this["superuser"].id,
+    aws_secretsmanager_secret_version.this["replication"].id,
+    aws_iam_role_policy.secrets.id,
+  ]
+}
+
+module "master" {
+  source = "../hardened-instance"
+
+  name                            = "${var.resource_prefix}-master"
+  description_subject             = "PostgreSQL master of ${var.name_prefix}"
+  instance_tags                   = { PostgresRole = "master" }
+  subnet_id                       = var.master_placement.subnet_id
+  iam_role_name                   = var.iam_role_name
+  iam_role_description            = "${var.name_prefix} PostgreSQL instances: SSM, CloudWatch agent, own passwords"
+  instance_type                   = var.instance_type
+  security_group_name             = var.security_group_name
+  security_group_description      = "PostgreSQL of ${var.name_prefix}: database ports from the client VPC only"
+  security_group_rule_name_prefix = var.resource_prefix
+  vpc_id                          = var.vpc_id
+  additional_security_group_ids   = var.additional_security_group_ids
+  root_volume_size                = var.root_volume_size
+  kms_key_arn                     = module.kms.key_arn
+  create_after                    = local.bootstrap_prerequisites
+  alarm_actions                   = local.alarm_actions
+  cpu_alarm_threshold             = var.cpu_alarm_threshold
+  tags                            = var.tags
 
   # gzip: cloud-init inflates it; the scripts exceed half of the 16 KB user-data limit in clear.
   user_data_base64 = base64gzip(templatefile("${path.module}/templates/user-data.yaml.tftpl", merge(local.user_data_common, {
@@ -317,89 +264,38 @@ resource "aws_instance" "master" {
     master_host = ""
     volumes     = { for k, v in local.volume_kinds : k => merge(v, { id = aws_ebs_volume.this["master-${k}"].id }) }
   })))
-
-  metadata_options {
-    http_endpoint               = "enabled"
-    http_tokens                 = "required"
-    http_put_response_hop_limit = 1
-  }
-
-  root_block_device {
-    volume_type           = "gp3"
-    volume_size           = var.root_volume_size
-    encrypted             = true
-    kms_key_id            = module.kms.key_arn
-    delete_on_termination = true
-    tags                  = merge(var.tags, { Name = "${var.resource_prefix}-master-root" })
-  }
-
-  maintenance_options {
-    auto_recovery = "default"
-  }
-
-  tags = merge(var.tags, { Name = "${var.resource_prefix}-master", PostgresRole = "master" })
-
-  # The passwords must exist before the bootstrap reads them.
-  depends_on = [aws_secretsmanager_secret_version.this, aws_iam_role_policy.secrets]
-
-  lifecycle {
-    # A new Debian AMI or template change must not replace a running database: cloud-init runs once.
-    # Replace deliberately (terraform apply -replace=...); the data volumes are re-attached and adopted.
-    ignore_changes = [ami, user_data_base64]
-  }
 }
 
-resource "aws_instance" "replica" {
-  count = var.replica_enabled ? 1 : 0
+# Not a for_each with the master: the replica's user data needs the master's private IP.
+module "replica" {
+  source = "../hardened-instance"
+  count  = var.replica_enabled ? 1 : 0
 
-  ami                         = data.aws_ami.debian.id
-  instance_type               = var.instance_type
-  subnet_id                   = var.replica_placement.subnet_id
-  vpc_security_group_ids      = concat([aws_security_group.postgres.id], var.additional_security_group_ids)
-  iam_instance_profile        = aws_iam_instance_profile.postgres.name
-  associate_public_ip_address = false
-  ebs_optimized               = true
-  monitoring                  = true
+  name                          = "${var.resource_prefix}-replica"
+  description_subject           = "PostgreSQL replica of ${var.name_prefix}"
+  instance_tags                 = { PostgresRole = "replica" }
+  subnet_id                     = var.replica_placement.subnet_id
+  iam_instance_profile          = module.master.instance_profile_name
+  instance_type                 = var.instance_type
+  additional_security_group_ids = concat([module.master.security_group_id], var.additional_security_group_ids)
+  root_volume_size              = var.root_volume_size
+  kms_key_arn                   = module.kms.key_arn
+  create_after                  = local.bootstrap_prerequisites
+  alarm_actions                 = local.alarm_actions
+  cpu_alarm_threshold           = var.cpu_alarm_threshold
+  tags                          = var.tags
 
-  # gzip: cloud-init inflates it; the scripts exceed half of the 16 KB user-data limit in clear.
   user_data_base64 = base64gzip(templatefile("${path.module}/templates/user-data.yaml.tftpl", merge(local.user_data_common, {
     role        = "replica"
-    master_host = aws_instance.master.private_ip
+    master_host = module.master.private_ip
     volumes     = { for k, v in local.volume_kinds : k => merge(v, { id = aws_ebs_volume.this["replica-${k}"].id }) }
   })))
-
-  metadata_options {
-    http_endpoint               = "enabled"
-    http_tokens                 = "required"
-    http_put_response_hop_limit = 1
-  }
-
-  root_block_device {
-    volume_type           = "gp3"
-    volume_size           = var.root_volume_size
-    encrypted             = true
-    kms_key_id            = module.kms.key_arn
-    delete_on_termination = true
-    tags                  = merge(var.tags, { Name = "${var.resource_prefix}-replica-root" })
-  }
-
-  maintenance_options {
-    auto_recovery = "default"
-  }
-
-  tags = merge(var.tags, { Name = "${var.resource_prefix}-replica", PostgresRole = "replica" })
-
-  depends_on = [aws_secretsmanager_secret_version.this, aws_iam_role_policy.secrets]
-
-  lifecycle {
-    ignore_changes = [ami, user_data_base64]
-  }
 }
 
 locals {
   instance_ids = merge(
-    { master = aws_instance.master.id },
-    { for i in aws_instance.replica : "replica" => i.id },
+    { master = module.master.instance_id },
+    { for m in module.replica : "replica" => m.instance_id },
   )
 }
 
@@ -482,44 +378,6 @@ locals {
   }
 }
 
-resource "aws_cloudwatch_metric_alarm" "cpu" {
-  for_each = local.nodes
-
-  alarm_name          = "${var.resource_prefix}-${each.key}-cpu"
-  alarm_description   = "PostgreSQL ${each.key} of ${var.name_prefix}: CPU above ${var.cpu_alarm_threshold}% for 15 minutes"
-  namespace           = "AWS/EC2"
-  metric_name         = "CPUUtilization"
-  dimensions          = { InstanceId = local.instance_ids[each.key] }
-  statistic           = "Average"
-  period              = 300
-  evaluation_periods  = 3
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = var.cpu_alarm_threshold
-  treat_missing_data  = "missing"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = merge(var.tags, { Name = "${var.resource_prefix}-${each.key}-cpu" })
-}
-
-resource "aws_cloudwatch_metric_alarm" "status_check" {
-  for_each = local.nodes
-
-  alarm_name          = "${var.resource_prefix}-${each.key}-status-check"
-  alarm_description   = "PostgreSQL ${each.key} of ${var.name_prefix}: EC2 instance or system status check failed"
-  namespace           = "AWS/EC2"
-  metric_name         = "StatusCheckFailed"
-  dimensions          = { InstanceId = local.instance_ids[each.key] }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 2
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  threshold           = 1
-  treat_missing_data  = "breaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-  tags                = merge(var.tags, { Name = "${var.resource_prefix}-${each.key}-status-check" })
-}
-
 resource "aws_cloudwatch_metric_alarm" "disk" {
   for_each = local.disk_alarms
 
@@ -546,7 +404,7 @@ resource "aws_cloudwatch_metric_alarm" "replication_lag" {
   alarm_description   = "PostgreSQL replica of ${var.name_prefix}: replay lag above ${var.replication_lag_alarm_seconds}s, or no lag metric (replica or agent down)"
   namespace           = "CWAgent"
   metric_name         = "postgres_replication_lag_seconds"
-  dimensions          = { InstanceId = aws_instance.replica[0].id }
+  dimensions          = { InstanceId = module.replica[0].instance_id }
   statistic           = "Maximum"
   period              = 60
   evaluation_periods  = 5
@@ -565,7 +423,7 @@ resource "aws_cloudwatch_metric_alarm" "replication_streaming" {
   alarm_description   = "PostgreSQL replica of ${var.name_prefix}: WAL receiver not streaming from the master"
   namespace           = "CWAgent"
   metric_name         = "postgres_wal_receiver_streaming"
-  dimensions          = { InstanceId = aws_instance.replica[0].id }
+  dimensions          = { InstanceId = module.replica[0].instance_id }
   statistic           = "Minimum"
   period              = 60
   evaluation_periods  = 5

@@ -1,26 +1,26 @@
 output "master_instance_id" {
   description = "EC2 instance id of the PostgreSQL master."
-  value       = aws_instance.master.id
+  value       = module.master.instance_id
 }
 
 output "master_private_ip" {
   description = "Private IP of the PostgreSQL master."
-  value       = aws_instance.master.private_ip
+  value       = module.master.private_ip
 }
 
 output "replica_instance_id" {
   description = "EC2 instance id of the streaming replica, or null without replica."
-  value       = try(aws_instance.replica[0].id, null)
+  value       = try(module.replica[0].instance_id, null)
 }
 
 output "replica_private_ip" {
   description = "Private IP of the streaming replica, or null without replica."
-  value       = try(aws_instance.replica[0].private_ip, null)
+  value       = try(module.replica[0].private_ip, null)
 }
 
 output "security_group_id" {
   description = "Security group of the PostgreSQL instances (database ports from the VPC CIDR)."
-  value       = aws_security_group.postgres.id
+  value       = module.master.security_group_id
 }
 
 output "superuser_secret_arn" {
@@ -40,7 +40,7 @@ output "kms_key_arn" {
 
 output "iam_role_arn" {
   description = "IAM role of the PostgreSQL instances."
-  value       = aws_iam_role.postgres.arn
+  value       = module.master.iam_role_arn
 }
 
 output "log_group_name" {
@@ -55,14 +55,14 @@ output "dlm_policy_id" {
 
 output "ami_id" {
   description = "Debian 13 AMI the instances were created from (later AMIs are ignored until a deliberate replace)."
-  value       = data.aws_ami.debian.id
+  value       = module.master.ami_id
 }
 
 output "connection" {
   description = "Non-secret connection information: host, replica host, port, superuser name, secret ARNs."
   value = {
-    host                   = aws_instance.master.private_ip
-    replica_host           = try(aws_instance.replica[0].private_ip, null)
+    host                   = module.master.private_ip
+    replica_host           = try(module.replica[0].private_ip, null)
     port                   = var.port
     engine_version         = var.engine_version
     username               = "postgres"

@@ -1,21 +1,21 @@
 output "instance_id" {
   description = "EC2 instance id of the analytics instance (SSM: aws ssm start-session --target <id>)."
-  value       = aws_instance.analytics.id
+  value       = module.instance.instance_id
 }
 
 output "private_ip" {
   description = "Private IP of the analytics instance."
-  value       = aws_instance.analytics.private_ip
+  value       = module.instance.private_ip
 }
 
 output "security_group_id" {
   description = "Security group of the analytics instance (custom ports from the VPC CIDR)."
-  value       = aws_security_group.analytics.id
+  value       = module.instance.security_group_id
 }
 
 output "iam_role_arn" {
   description = "IAM role of the analytics instance (attach further policies to it from outside)."
-  value       = aws_iam_role.analytics.arn
+  value       = module.instance.iam_role_arn
 }
 
 output "data_volume_id" {
