@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from clientctl import naming
+from clientctl.aws.backend import BackendSpec, desired_spec
 from clientctl.errors import ConfigError
 from clientctl.fsutil import atomic_write
 from clientctl.layers import LAYERS
@@ -34,6 +35,20 @@ class Scope:
     @property
     def state_bucket(self) -> str:
         return naming.state_bucket(self.project, self.environment)
+
+    def spec(self, *, include_backend: bool = True, include_observability: bool = True) -> BackendSpec:
+        """What `backend provision` creates for this scope (and what audits compare against)."""
+        return desired_spec(
+            project=self.project,
+            region=self.region,
+            environment=self.environment,
+            region_short=self.region_short,
+            storage=self.storage,
+            backend=self.backend,
+            managed_by=self.managed_by,
+            include_backend=include_backend,
+            include_observability=include_observability,
+        )
 
     def buckets(self) -> dict[str, str]:
         """bucket type -> name, observability first and the state bucket last."""

@@ -39,17 +39,7 @@ def provision(
     if backend_only and observability_only:
         raise click.UsageError("--backend-only and --observability-only exclude each other")
     scope: Scope = resolve_scope(app, target.region, environment, project_name)
-    spec = backend.desired_spec(
-        project=scope.project,
-        region=scope.region,
-        environment=scope.environment,
-        region_short=scope.region_short,
-        storage=scope.storage,
-        backend=scope.backend,
-        managed_by=scope.managed_by,
-        include_backend=not observability_only,
-        include_observability=not backend_only,
-    )
+    spec = scope.spec(include_backend=not observability_only, include_observability=not backend_only)
     with aws_errors(target):
         account = check_credentials(target)
         s3 = target.client("s3", region=scope.region)

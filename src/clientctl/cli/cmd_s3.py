@@ -25,18 +25,6 @@ def command() -> None:
     """Audit, destroy and rescue the platform's S3 buckets."""
 
 
-def _spec(scope: Scope) -> backend.BackendSpec:
-    return backend.desired_spec(
-        project=scope.project,
-        region=scope.region,
-        environment=scope.environment,
-        region_short=scope.region_short,
-        storage=scope.storage,
-        backend=scope.backend,
-        managed_by=scope.managed_by,
-    )
-
-
 @command.command("verify")
 @aws_options
 @click.option("--bucket", "buckets", multiple=True, help="Bucket to audit (repeatable). Default: discover by name.")
@@ -62,7 +50,7 @@ def verify(
 ) -> None:
     """Audit buckets and the lock table against the reference's checks (A1-A20)."""
     scope = resolve_scope(app, target.region, environment, project_name)
-    spec = _spec(scope)
+    spec = scope.spec()
     findings: list[s3_audit.AuditFinding] = []
     with aws_errors(target):
         account = check_credentials(target)

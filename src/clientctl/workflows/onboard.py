@@ -148,15 +148,7 @@ class Onboarding:
         registry = self.registry()
         scope = client_scope(registry, self.client)
         target = self.options.target
-        spec = backend.desired_spec(
-            project=scope.project,
-            region=scope.region,
-            environment=scope.environment,
-            region_short=scope.region_short,
-            storage=scope.storage,
-            backend=scope.backend,
-            managed_by=scope.managed_by,
-        )
+        spec = scope.spec()
         command = f"clientctl backend provision{endpoint_flags(target, sandbox=self.options.sandbox)}"
         with aws_errors(target):
             account = check_credentials(target)
@@ -269,15 +261,7 @@ class Onboarding:
         registry = self.registry()
         scope = client_scope(registry, self.client)
         target = self.options.target
-        spec = backend.desired_spec(
-            project=scope.project,
-            region=scope.region,
-            environment=scope.environment,
-            region_short=scope.region_short,
-            storage=scope.storage,
-            backend=scope.backend,
-            managed_by=scope.managed_by,
-        )
+        spec = scope.spec()
         with aws_errors(target):
             account = check_credentials(target)
             s3 = target.client("s3", region=scope.region)
