@@ -234,17 +234,7 @@ def onboard_cmd(
         parallelism=parallelism,
         lock_timeout=lock_timeout,
     )
-    progress = Progress(sys.stderr, live=sys.stderr.isatty(), layers=LAYER_NAMES)
-    control = RunControl()
-    control.notice = progress.message
-    if not app.json:
-        click.echo(f"onboard {client}{' (dry run)' if dry_run else ''}: {_where(target)}")
-    with _interrupts(control):
-        try:
-            state = onboard(root, options, _io(app, progress, control))
-        finally:
-            progress.close()
-    _finish(app, state, root, dry_run)
+    _run_workflow(app, "onboard", client, target, dry_run, lambda io: onboard(root, options, io))
 
 
 @click.command("offboard")
@@ -313,17 +303,24 @@ def offboard_cmd(
         parallelism=parallelism,
         lock_timeout=lock_timeout,
     )
+    _run_workflow(app, "offboard", client, target, dry_run, lambda io: offboard(root, options, io))
+
+
+def _run_workflow(
+    app: App, verb: str, client: str, target: AwsTarget, dry_run: bool, run: Callable[[WorkflowIO], WorkflowState]
+) -> None:
+    """Progress, Ctrl-C handling and the final summary shared by onboard and offboard."""
     progress = Progress(sys.stderr, live=sys.stderr.isatty(), layers=LAYER_NAMES)
     control = RunControl()
     control.notice = progress.message
     if not app.json:
-        click.echo(f"offboard {client}{' (dry run)' if dry_run else ''}: {_where(target)}")
+        click.echo(f"{verb} {client}{' (dry run)' if dry_run else ''}: {_where(target)}")
     with _interrupts(control):
         try:
-            state = offboard(root, options, _io(app, progress, control))
+            state = run(_io(app, progress, control))
         finally:
             progress.close()
-    _finish(app, state, root, dry_run)
+    _finish(app, state, app.root, dry_run)
 
 
 commands = [onboard_cmd, offboard_cmd]
