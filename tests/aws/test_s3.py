@@ -236,7 +236,7 @@ def test_destroy_state_bucket_needs_confirmation_and_backup(aws: Aws, tmp_path: 
     code, out = aws.cli("s3", "destroy", "--type", "backend-state", "--force", "--backup", str(backup))
     assert code == 0, out
     assert (backup / STATE / "env:/acme/state").read_bytes() == b'{"v": 4}'
-    manifest = json.loads((backup / STATE / ".clientctl-manifest.json").read_text())
+    manifest = json.loads((backup / f"{STATE}.clientctl-manifest.json").read_text())
     assert manifest["objects"][0]["size"] == 8
 
 

@@ -4,6 +4,7 @@ after an interruption; blocked destroy deletes nothing; --dry-run changes nothin
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -47,8 +48,12 @@ def test_offboard_removes_exactly_that_client_and_quarantines_its_cidr(fixture_e
     res = env.tf("offboard", "globex", "--sandbox", "--confirm", "globex", "--export", str(export))
     assert res.code == 0, res.text
     assert "offboard globex: complete" in res.out
-    exported = sorted(p.relative_to(export).as_posix() for p in export.rglob("*") if p.is_file())
+    files = sorted(p.relative_to(export).as_posix() for p in export.rglob("*") if p.is_file())
+    manifests = [p for p in files if p.endswith(".clientctl-manifest.json")]
+    exported = [p for p in files if p not in manifests]
     assert len(exported) == 8 and all("/client=globex/" in p for p in exported)
+    keys = [o["key"] for m in manifests for o in json.loads((export / m).read_text())["objects"]]
+    assert len(keys) == 8 and all("/client=globex/" in k for k in keys)
     assert env.step("offboard", "globex", "export")["data"]["objects"] == 8
 
     for kind, bucket in OBS_BUCKETS.items():

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import random
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,9 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from clientctl.aws import object_files
 from clientctl.aws.backend import NOT_CONFIGURED
 from clientctl.aws.session import error_code
 from clientctl.errors import ClientctlError, ConfigError
+from clientctl.fsutil import atomic_write
 
 BATCH = 1000
 RETRYABLE = {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout", "Throttling", "503", "500"}
@@ -203,17 +206,23 @@ def check_backup_destination(destination: str, s3: Any) -> None:
                 hint="create it first or choose a local folder",
             ) from exc
         return
-    path = Path(destination)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".clientctl-write-test"
-        probe.write_text("ok", encoding="utf-8")
-        probe.unlink()
-    except OSError as exc:
+    # Nothing is created here (an aborted run must leave no empty folder): the folder, or the nearest
+    # existing folder above it, must be a writable folder.
+    path = Path(destination).absolute()
+    existing = next(p for p in (path, *path.parents) if p.exists() or p.is_symlink())
+    problem = None
+    if not existing.is_dir():
+        problem = f"{existing} is not a folder"
+    else:
+        try:  # an anonymous temporary file: proves write access (root included) and leaves nothing
+            tempfile.TemporaryFile(dir=existing).close()
+        except OSError as exc:
+            problem = f"{existing}: {exc.strerror or exc}"
+    if problem:
         raise ConfigError(
-            f"--backup {destination}: cannot write there ({exc.strerror or exc})",
+            f"--backup {destination}: cannot write there ({problem})",
             hint="choose a writable folder or an s3://bucket/prefix",
-        ) from exc
+        )
 
 
 def backup_bucket(s3: Any, bucket: str, destination: str, progress: Progress = _quiet) -> Backup:
@@ -221,6 +230,8 @@ def backup_bucket(s3: Any, bucket: str, destination: str, progress: Progress = _
     current = [i for page in iter_versions(s3, bucket) for i in page if not i["IsMarker"] and i.get("IsLatest")]
     result = Backup(destination)
     manifest: list[dict[str, Any]] = []
+    local = not destination.startswith("s3://")
+    files = object_files.plan_files(i["Key"] for i in current) if local else {}
     for item in current:
         key, size = item["Key"], int(item["Size"] or 0)
         if destination.startswith("s3://"):
@@ -242,9 +253,9 @@ def backup_bucket(s3: Any, bucket: str, destination: str, progress: Progress = _
             manifest.append({"key": key, "version_id": item["VersionId"], "size": size, "etag": head.get("ETag")})
         else:
             body = s3.get_object(Bucket=bucket, Key=key, VersionId=item["VersionId"])["Body"].read()
-            path = Path(destination) / bucket / key
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(body)
+            folder = Path(destination) / bucket
+            folder.mkdir(parents=True, exist_ok=True)
+            path = object_files.write_object(folder, files[key], body)
             written = path.read_bytes()
             etag = str(item["ETag"]).strip('"')
             if len(written) != size or ("-" not in etag and hashlib.md5(written).hexdigest() != etag):
@@ -255,6 +266,7 @@ def backup_bucket(s3: Any, bucket: str, destination: str, progress: Progress = _
             manifest.append(
                 {
                     "key": key,
+                    "file": str(files[key]),
                     "version_id": item["VersionId"],
                     "size": size,
                     "sha256": hashlib.sha256(written).hexdigest(),
@@ -267,13 +279,13 @@ def backup_bucket(s3: Any, bucket: str, destination: str, progress: Progress = _
     doc = json.dumps({"bucket": bucket, "objects": manifest}, indent=2)
     if destination.startswith("s3://"):
         target_bucket, _, prefix = destination[5:].partition("/")
-        key = f"{prefix.rstrip('/')}/{bucket}/.clientctl-manifest.json".lstrip("/")
+        key = f"{prefix.rstrip('/')}/{bucket}.clientctl-manifest.json".lstrip("/")
         s3.put_object(Bucket=target_bucket, Key=key, Body=doc.encode())
         result.manifest = f"s3://{target_bucket}/{key}"
     else:
-        path = Path(destination) / bucket / ".clientctl-manifest.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(doc, encoding="utf-8")
+        # Beside the bucket's folder, not in it: no object key can map onto the manifest.
+        path = Path(destination) / f"{bucket}.clientctl-manifest.json"
+        atomic_write(path, doc + "\n")
         result.manifest = str(path)
     progress(f"{bucket}: backed up {result.objects} object(s), {result.bytes} bytes, verified -> {destination}")
     return result

@@ -3,11 +3,12 @@ emergency-s3-cleanup.sh)."""
 
 from __future__ import annotations
 
-import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import click
 
+from clientctl import paths
 from clientctl.aws import backend, emergency, s3_audit, s3_destroy
 from clientctl.aws.scope import Scope, resolve_scope
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials, error_code
@@ -120,6 +121,14 @@ def _summary(findings: list[s3_audit.AuditFinding]) -> dict[str, int]:
     return {k: sum(1 for f in findings if f.status == k) for k in ("PASS", "FAIL", "ERROR")}
 
 
+def _repo_root(app: App) -> Path | None:
+    """The repository root, or None outside one (then backups go to the user's state folder)."""
+    try:
+        return app.root
+    except ConfigError:
+        return None
+
+
 def _select(scope: Scope, bucket: str | None, bucket_type: str | None) -> list[str]:
     names = scope.buckets()
     if bucket:
@@ -152,7 +161,10 @@ def _select(scope: Scope, bucket: str | None, bucket_type: str | None) -> list[s
     flag_value="",
     default=None,
     metavar="[DIR|s3://bucket/prefix]",
-    help="Back up current objects first (verified). Default for the state bucket.",
+    help=(
+        "Back up current objects first (verified). Default for the state bucket. Without a value: "
+        "<repo>/.clientctl/backups/<time>/ (ignored by git), created only when something is written."
+    ),
 )
 @click.option("--no-backup", is_flag=True, help="Destroy the state bucket without a backup.")
 @click.option(
@@ -175,8 +187,9 @@ def destroy(
     """Empty (every version, delete marker and upload) and delete buckets; the state bucket last."""
     scope = resolve_scope(app, target.region, environment, project_name)
     names = _select(scope, bucket, bucket_type)
+    default_backup = str(paths.default_backup_dir(_repo_root(app)))
     if backup == "":
-        backup = f"s3-backups/{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}"
+        backup = default_backup
     results: list[dict[str, Any]] = []
     with aws_errors(target):
         account = check_credentials(target)
@@ -203,7 +216,7 @@ def destroy(
         state = scope.state_bucket
         state_backup = backup
         if any(inv.bucket == state for inv in todo) and backup is None and not no_backup:
-            state_backup = f"s3-backups/{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%SZ')}"
+            state_backup = default_backup
         if dry_run:
             if app.json:
                 print_json({"ok": True, "dry_run": True, "buckets": [i.to_dict() for i in inventories]})

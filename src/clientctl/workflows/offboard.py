@@ -16,13 +16,14 @@ client file is gone can still finish.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from clientctl import naming, yamlio
-from clientctl.aws import s3_destroy
+from clientctl.aws import object_files, s3_destroy
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.errors import ClientctlError, ConfigError
 from clientctl.fsutil import atomic_write, file_lock
@@ -169,14 +170,24 @@ class Offboarding:
             size = sum(o["Size"] for v in listing.values() for o in v)
             if self.options.dry_run:
                 return Outcome("pending", f"would copy {count} object(s), {size} bytes to {folder}")
+            files = {bucket: object_files.plan_files(o["Key"] for o in objects) for bucket, objects in listing.items()}
             for bucket, objects in listing.items():
+                if not objects:
+                    continue
+                (folder / bucket).mkdir(parents=True, exist_ok=True)
                 for obj in objects:
-                    dest = folder / bucket / obj["Key"]
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    s3.download_file(bucket, obj["Key"], str(dest))
-        copied = [p for bucket in listing for p in (folder / bucket).rglob("*") if p.is_file()] if count else []
+                    body = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read()
+                    object_files.write_object(folder / bucket, files[bucket][obj["Key"]], body)
+                manifest = {"bucket": bucket, "objects": [{"key": k, "file": str(f)} for k, f in files[bucket].items()]}
+                atomic_write(folder / f"{bucket}.clientctl-manifest.json", json.dumps(manifest, indent=2) + "\n")
+        on_disk = {(b, k): folder / b / f for b, planned in files.items() for k, f in planned.items()}
+        copied = [p for p in on_disk.values() if p.is_file() and not p.is_symlink()]
         expected = {(b, o["Key"]): o["Size"] for b, objs in listing.items() for o in objs}
-        wrong = [f"{b}/{k}" for (b, k), n in expected.items() if (folder / b / k).stat().st_size != n]
+        wrong = [
+            f"{b}/{k}"
+            for (b, k), n in expected.items()
+            if not on_disk[b, k].is_file() or on_disk[b, k].stat().st_size != n
+        ]
         got_size = sum(p.stat().st_size for p in copied)
         if wrong or len(copied) < count or got_size < size:
             return Outcome(
