@@ -11,7 +11,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
+
+#: Longest value echoed in a message; a longer one is cut and its length said (a 100k-character field
+#: must not flood the terminal or a CI log).
+MAX_ECHO: Final = 80
+
+
+def clip(value: str, limit: int = MAX_ECHO) -> str:
+    """``value`` itself, or its first ``limit`` characters and how long it really is."""
+    return value if len(value) <= limit else f"{value[:limit]}... ({len(value):,} characters)"
 
 
 class ExitCode(IntEnum):
@@ -36,6 +45,10 @@ class Finding:
     value: str | None = None
     hint: str | None = None
     client: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.value is not None:
+            object.__setattr__(self, "value", clip(self.value))
 
     def location(self) -> str:
         if self.file is None:

@@ -8,6 +8,8 @@ line numbers are looked up only when there is something to report (``line_of``).
 from __future__ import annotations
 
 import io
+import os
+import stat
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from clientctl.errors import ConfigError
+from clientctl.errors import ConfigError, clip
 
 try:  # libyaml is bundled with PyYAML wheels; fall back to the pure-Python loader if missing.
     from yaml import CSafeLoader as _Loader
@@ -30,6 +32,10 @@ class _UniqueKeyLoader(_Loader):
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain value (a name), not a list or a mapping", key_node.start_mark
+            )
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
@@ -46,15 +52,57 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _checked(tag: str, what: str) -> None:
+    """Re-raise a scalar constructor's ValueError (``2026-13-45``, a 5,000-digit number) with its line."""
+    base = yaml.constructor.SafeConstructor.yaml_constructors[tag]
+
+    def construct(loader: Any, node: yaml.ScalarNode) -> Any:
+        try:
+            return base(loader, node)
+        except (ValueError, OverflowError) as exc:
+            reason = f"{len(node.value):,} digits" if "int_max_str_digits" in str(exc) else str(exc)
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{clip(node.value, 40)!r} is not a valid {what} ({reason})", node.start_mark
+            ) from None
+
+    _UniqueKeyLoader.add_constructor(tag, construct)
+
+
+for _tag, _what in (
+    ("tag:yaml.org,2002:timestamp", "date (YYYY-MM-DD)"),
+    ("tag:yaml.org,2002:int", "whole number"),
+    ("tag:yaml.org,2002:float", "number"),
+):
+    _checked(_tag, _what)
+
+
 def load_mapping(path: Path, display: str) -> dict[str, Any]:
     """Load a YAML file that must hold a mapping. Every failure is a :class:`ConfigError` naming the file."""
+    return parse_mapping(read_text(path, display), display)
+
+
+def read_text(path: Path, display: str) -> str:
+    """The UTF-8 text of a regular file; anything else (a FIFO, a device, a folder) is a ConfigError.
+
+    The file is opened non-blocking and checked with fstat before it is read, so a FIFO named like a
+    registry file cannot make a command hang.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise ConfigError(f"{display}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{display}: cannot read file: {exc}") from None
-    return parse_mapping(text, display)
+    except OSError as exc:
+        raise ConfigError(f"{display}: cannot read file: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ConfigError(
+                f"{display}: not a regular file", hint="registry files must be plain files; remove or rename it"
+            )
+        data = handle.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{display}: cannot read file: not UTF-8 ({exc.reason} at byte {exc.start})") from None
 
 
 def parse_mapping(text: str, display: str) -> dict[str, Any]:

@@ -138,7 +138,21 @@ def allocate(
             )
         return Allocation(chosen, pool.name, after, warning)
     summary = ", ".join(f"{p.name} {p.cidr}" for p in pools)
+    hogs = _largest_holders(registry, [parse_network(p.cidr) for p in pools], prefix)
     raise ChecksFailed(
-        f"no free /{prefix} block left in the pools serving {region} ({summary})",
-        hint="add a pool to network.pools in platform.yaml, or release CIDRs of offboarded clients",
+        f"no free /{prefix} block left in the pools serving {region} ({summary})"
+        + (f"; larger than one VPC: {hogs}" if hogs else ""),
+        hint="add a pool to network.pools in platform.yaml, or release CIDRs of offboarded clients"
+        + ("; a client file holding more than a VPC's size is probably a typo (`clientctl validate`)" if hogs else ""),
     )
+
+
+def _largest_holders(registry: Registry, pools: list[IPv4Network], prefix: int) -> str:
+    """The client files whose VPC CIDR is wider than /prefix inside a pool: why a pool looks full."""
+    wide: list[tuple[int, str]] = []
+    for client in registry.clients.values():
+        with contextlib.suppress(CidrError):
+            net = parse_network(client.model.network.vpc_cidr)
+            if net.prefixlen < prefix and any(net.overlaps(pool) for pool in pools):
+                wide.append((net.prefixlen, f"{client.source.display} (vpc_cidr {net})"))
+    return ", ".join(text for _, text in sorted(wide)[:5])

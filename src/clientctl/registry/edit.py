@@ -109,7 +109,9 @@ def build_document(registry: Registry, request: ClientRequest, vpc_cidr: str, to
     }
     for assignment in request.sets:
         apply_set(document, assignment)
-    if document["metadata"].get("contact_email") is None:
+    metadata = document.get("metadata")
+    # A --set that replaced metadata with something else is reported by validation, field by field.
+    if isinstance(metadata, dict) and metadata.get("contact_email") is None:
         raise ConfigError(
             "a contact email is required for a new client",
             hint="pass --contact-email ops@example.com (or --set metadata.contact_email=...)",

@@ -167,12 +167,7 @@ def validation_findings(exc: ValidationError, model: type[BaseModel], source: So
 
 def _read(path: Path, root: Path) -> tuple[SourceFile, dict[str, Any]]:
     display = rel(path, root)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{display}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{display}: cannot read file: {exc}") from None
+    text = yamlio.read_text(path, display)
     data = yamlio.parse_mapping(text, display)
     return SourceFile(path, display, text), data
 

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 # limit is checked per derived name by clientctl.naming.
 CLIENT_NAME_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 CLIENT_CODE_PATTERN = r"^[A-Z][A-Z0-9_]{1,19}$"
+#: network.notes is copied into the CIDR ledger: a sentence or two, not a document.
+NOTES_MAX = 500
 Port = Annotated[int, Field(ge=1, le=65535)]
 Percent = Annotated[int, Field(ge=1, le=100)]
 
@@ -201,7 +203,7 @@ class ClientNetwork(StrictModel):
     cidr_offset: int | None = None
     az_count: Annotated[int, Field(ge=2, le=6)] | None = None
     allocated_date: dt.date | None = None
-    notes: str = ""
+    notes: str = Field(default="", max_length=NOTES_MAX)
 
 
 class ClientEks(StrictModel):
