@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clientctl.aws.backend import statements_of
-from clientctl.aws.s3_audit import covers
+from clientctl.aws.policy import covers
 from clientctl.aws.s3_destroy import Inventory, inventory, list_uploads
 from clientctl.aws.session import error_code
 

@@ -25,6 +25,15 @@ from clientctl.aws.backend import (
     canonical_rules,
     statements_of,
 )
+from clientctl.aws.policy import (
+    actions,
+    as_list,
+    condition_keys,
+    covers,
+    has_public_principal,
+    is_public,
+    principals,
+)
 from clientctl.aws.session import error_code
 
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
@@ -32,20 +41,6 @@ PUBLIC_GROUPS = (
     "http://acs.amazonaws.com/groups/global/AllUsers",
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
 )
-RESTRICTING_KEYS = {
-    "aws:sourcevpce",
-    "aws:sourcevpc",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:principalaccount",
-    "aws:sourceaccount",
-    "aws:sourcearn",
-    "aws:sourceip",
-    "aws:principalarn",
-    "aws:userid",
-    "aws:sourceorgid",
-    "s3:dataaccesspointaccount",
-}
 READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions")
 WRITE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl")
 S36_ACTIONS = (
@@ -119,61 +114,28 @@ class Check:
     severity_for: Callable[[BucketFacts], str] | None = None
 
 
-# --- policy parsing (tolerant: str/list, Principal forms "*", {"AWS": "*"}, {"*": ["*"]}, Bool/BoolIfExists) ---
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def principals(stmt: dict[str, Any]) -> dict[str, list[str]]:
-    raw = stmt.get("Principal")
-    if raw is None:
-        return {}
-    if isinstance(raw, str):
-        return {"*": [raw]}
-    if isinstance(raw, dict):
-        return {str(k): [str(v) for v in _as_list(vals)] for k, vals in raw.items()}
-    return {}
-
-
-def is_public(stmt: dict[str, Any]) -> bool:
-    found = principals(stmt)
-    return "*" in found.get("*", []) or "*" in found.get("AWS", [])
-
-
-def actions(stmt: dict[str, Any]) -> list[str]:
-    return [str(a) for a in _as_list(stmt.get("Action"))]
-
-
-def covers(stmt: dict[str, Any], action: str) -> bool:
-    if "NotAction" in stmt:
-        return not any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in map(str, _as_list(stmt["NotAction"])))
-    return any(fnmatch.fnmatchcase(action.lower(), p.lower()) for p in actions(stmt))
-
-
-def condition_keys(stmt: dict[str, Any]) -> set[str]:
-    keys: set[str] = set()
-    for _op, body in (stmt.get("Condition") or {}).items():
-        if isinstance(body, dict):
-            keys |= {str(k).lower() for k in body}
-    return keys
-
-
-def restricted(stmt: dict[str, Any]) -> bool:
-    return bool(condition_keys(stmt) & RESTRICTING_KEYS)
+# --- policy statements: parsing and the meaning of "public" live in clientctl.aws.policy ---
 
 
 def _public_allows(facts: BucketFacts, wanted: tuple[str, ...]) -> list[str]:
     found = []
     for stmt in statements_of(facts.policy()):
-        if stmt.get("Effect") == "Allow" and is_public(stmt) and not restricted(stmt):
+        if stmt.get("Effect") == "Allow" and is_public(stmt):
             hits = [a for a in wanted if covers(stmt, a)]
             if hits:
-                found.append(f"{stmt.get('Sid') or 'statement'} allows {', '.join(hits)} to everyone")
+                found.append(f"{_sid(stmt)} allows {', '.join(hits)} to everyone{_unrestricted(stmt)}")
     return found
+
+
+def _sid(stmt: dict[str, Any]) -> str:
+    return f"statement {stmt['Sid']!r}" if stmt.get("Sid") else "a statement without Sid"
+
+
+def _unrestricted(stmt: dict[str, Any]) -> str:
+    """Why a conditional grant to everyone still counts as public (AWS's definition, clientctl.aws.policy)."""
+    if not stmt.get("Condition"):
+        return ""
+    return f" (its condition {json.dumps(stmt['Condition'], sort_keys=True)} pins no fixed value)"
 
 
 def _public_grants(facts: BucketFacts, permissions: set[str]) -> list[str]:
@@ -186,7 +148,7 @@ def _public_grants(facts: BucketFacts, permissions: set[str]) -> list[str]:
 
 
 def _bool_false(value: Any) -> bool:
-    return any(str(v).lower() == "false" for v in _as_list(value))
+    return any(str(v).lower() == "false" for v in as_list(value))
 
 
 # --- the checks ---
@@ -224,7 +186,7 @@ def ownership(facts: BucketFacts) -> CheckResult:
 def tls_only(facts: BucketFacts) -> CheckResult:
     arn = f"arn:aws:s3:::{facts.name}"
     for stmt in statements_of(facts.policy()):
-        if stmt.get("Effect") != "Deny" or not is_public(stmt) or not covers(stmt, "s3:PutObject"):
+        if stmt.get("Effect") != "Deny" or not has_public_principal(stmt) or not covers(stmt, "s3:PutObject"):
             continue
         if not (covers(stmt, "s3:GetObject") and covers(stmt, "s3:ListBucket")):
             continue
@@ -234,7 +196,7 @@ def tls_only(facts: BucketFacts) -> CheckResult:
                 ok = ok or any(k.lower() == "aws:securetransport" and _bool_false(v) for k, v in body.items())
         if not ok:
             continue
-        resources = [str(r) for r in _as_list(stmt.get("Resource"))]
+        resources = [str(r) for r in as_list(stmt.get("Resource"))]
         bucket_ok = any(fnmatch.fnmatchcase(arn, r) for r in resources)
         objects_ok = any(fnmatch.fnmatchcase(arn + "/key", r) for r in resources)
         if bucket_ok and objects_ok:
@@ -354,6 +316,11 @@ def cross_account(facts: BucketFacts) -> CheckResult:
     for stmt in statements_of(facts.policy()):
         if stmt.get("Effect") != "Allow":
             continue
+        if is_public(stmt):
+            found.append(
+                f"{_sid(stmt)} allows {', '.join(actions(stmt)) or 'actions'} to any account{_unrestricted(stmt)}"
+            )
+            continue
         for principal in principals(stmt).get("AWS", []):
             match = _ACCOUNT.match(principal)
             if match and match.group(1) != facts.account:
@@ -371,7 +338,7 @@ def lockout(facts: BucketFacts) -> CheckResult:
         if not_principal and all(p.endswith(":root") for p in not_principal):
             return False, f"{stmt.get('Sid') or 'statement'} denies everyone but the root user"
         keys = condition_keys(stmt)
-        if is_public(stmt) and keys and keys <= {"aws:principalarn", "aws:userid", "aws:principalaccount"}:
+        if has_public_principal(stmt) and keys and keys <= {"aws:principalarn", "aws:userid", "aws:principalaccount"}:
             values = json.dumps(stmt.get("Condition"))
             if ":root" in values and "role/" not in values and "user/" not in values:
                 return False, f"{stmt.get('Sid') or 'statement'} denies everyone but the root user"
