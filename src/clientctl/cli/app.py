@@ -14,6 +14,7 @@ import click
 
 from clientctl.errors import ClientctlError, Finding
 from clientctl.registry import Registry, find_root, load_registry
+from clientctl.registry.edit import recover_registry
 
 
 @dataclass
@@ -47,6 +48,10 @@ class App:
 
     def registry(self) -> Registry:
         if self._registry is None:
+            # A change a killed clientctl left half-written is completed before anything reads the registry.
+            recovery = recover_registry(self.root)
+            if recovery is not None:
+                click.echo(f"clientctl: {recovery.message()}", err=True)
             self._registry = load_registry(self.root)
         return self._registry
 

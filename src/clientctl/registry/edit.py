@@ -18,13 +18,15 @@ from pydantic import ValidationError
 
 from clientctl import yamlio
 from clientctl.errors import ChecksFailed, ConfigError, Finding
-from clientctl.fsutil import atomic_write, file_lock
+from clientctl.fsutil import file_lock
 from clientctl.ipam.allocate import Allocation, allocate
-from clientctl.ipam.ledger import load_ledger
+from clientctl.ipam.cidr import parse_network
+from clientctl.ipam.ledger import Ledger, Released, load_ledger
 from clientctl.ipam.rules import check_registry
+from clientctl.registry import journal
 from clientctl.registry.loader import LoadedClient, Registry, SourceFile, load_registry, validation_findings
 from clientctl.registry.models import CLIENT_NAME_PATTERN, Client
-from clientctl.render.render import RenderResult, render
+from clientctl.render.render import RenderResult, checked_ledger, expected_files
 
 LOCK_FILE = Path(".clientctl") / "locks" / "registry.lock"
 
@@ -127,6 +129,35 @@ def _yaml_text(document: dict[str, Any]) -> str:
     return header + yaml.safe_dump(document, sort_keys=False, default_flow_style=False, width=110)
 
 
+def _with_client(registry: Registry, client: Client, source: SourceFile) -> Registry:
+    return replace(registry, clients={**registry.clients, client.name: LoadedClient(client, source)})
+
+
+def recover_registry(root: Path) -> journal.Recovery | None:
+    """Complete a registry change that a killed process left half-written (see ``registry/journal.py``)."""
+    if not journal.journal_path(root).exists():
+        return None
+    with file_lock(root / LOCK_FILE):
+        return journal.recover(root)
+
+
+def _commit(
+    operation: str, trial: Registry, own: dict[Path, str | None], today: dt.date, ledger: Ledger | None = None
+) -> tuple[RenderResult, list[journal.FileChange]]:
+    """Write ``own`` files and everything rendered from ``trial`` (with ``ledger``, default: the one on
+    disk) as one journaled change, after every registry rule passed on ``trial``."""
+    on_disk, warnings = checked_ledger(trial, today)
+    generated = expected_files(trial, ledger or on_disk, today)
+    changes = journal.stage(trial.root, {**generated, **own})
+    journal.apply(trial.root, operation, changes)
+    changed = {c.path for c in changes}
+    shown = sorted(str(p.relative_to(trial.root)) for p in generated)
+    result = RenderResult(
+        written=[p for p in shown if p in changed], unchanged=[p for p in shown if p not in changed], warnings=warnings
+    )
+    return result, changes
+
+
 def _validated(registry: Registry, path: Path, text: str, today: dt.date) -> tuple[Client, list[Finding]]:
     """Validate ``text`` as the client file at ``path`` inside the whole registry; raise on any error."""
     display = str(path.relative_to(registry.root))
@@ -141,8 +172,7 @@ def _validated(registry: Registry, path: Path, text: str, today: dt.date) -> tup
     if client.name != path.stem:
         raise ConfigError(f"{display}: the name cannot change ({path.stem} -> {client.name})")
     ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
-    trial = replace(registry, clients={**registry.clients, client.name: LoadedClient(client, source)})
-    findings = check_registry(trial, ledger, today)
+    findings = check_registry(_with_client(registry, client, source), ledger, today)
     errors = [f for f in findings if f.level == "error"]
     if errors:
         raise ChecksFailed(
@@ -161,6 +191,7 @@ def add_client(
             hint="use lower-case letters, digits and single hyphens, starting with a letter (it becomes a DNS label)",
         )
     with file_lock(root / LOCK_FILE):
+        journal.recover(root)
         registry = load_registry(root)
         path = registry.clients_dir / f"{request.name}.yaml"
         if request.name in registry.clients or path.exists():
@@ -177,14 +208,12 @@ def add_client(
         else:
             vpc_cidr = request.vpc_cidr
         text = _yaml_text(build_document(registry, request, vpc_cidr, today))
-        _, warnings = _validated(registry, path, text, today)
+        client, warnings = _validated(registry, path, text, today)
         if dry_run:
             return EditResult(path, text, allocation, None, warnings)
-        try:
-            atomic_write(path, text, exclusive=True)
-        except FileExistsError:
-            raise ConfigError(f"client {request.name!r} was created by someone else meanwhile") from None
-        return EditResult(path, text, allocation, render(load_registry(root), today=today), warnings)
+        trial = _with_client(registry, client, SourceFile(path, str(path.relative_to(root)), text))
+        rendered, _ = _commit(f"client add {request.name}", trial, {path: text}, today)
+        return EditResult(path, text, allocation, rendered, warnings)
 
 
 def set_fields(
@@ -196,14 +225,35 @@ def set_fields(
     if not assignments:
         raise ConfigError("nothing to set", hint="e.g. clientctl client set acme-corp eks.desired_size=3")
     with file_lock(root / LOCK_FILE):
+        journal.recover(root)
         registry = load_registry(root)
         loaded = registry.client(name)
         document = yamlio.roundtrip_load(loaded.source.text)
         for assignment in assignments:
             apply_set(document, assignment)
         text = yamlio.roundtrip_dump(document)
-        _, warnings = _validated(registry, loaded.source.path, text, today)
+        client, warnings = _validated(registry, loaded.source.path, text, today)
         if dry_run:
             return EditResult(loaded.source.path, text, None, None, warnings)
-        atomic_write(loaded.source.path, text)
-        return EditResult(loaded.source.path, text, None, render(load_registry(root), today=today), warnings)
+        trial = _with_client(registry, client, replace(loaded.source, text=text))
+        rendered, _ = _commit(f"client set {name}", trial, {loaded.source.path: text}, today)
+        return EditResult(loaded.source.path, text, None, rendered, warnings)
+
+
+def remove_client(root: Path, name: str, cidr: str, region: str, environment: str, today: dt.date) -> RenderResult:
+    """Offboarding's registry change, all or nothing: release ``cidr`` into quarantine in the ledger, delete
+    ``clients/NAME.yaml`` and render every layer without the client. Idempotent: a rerun after it
+    completed changes nothing."""
+    with file_lock(root / LOCK_FILE):
+        journal.recover(root)
+        registry = load_registry(root)
+        ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
+        network = parse_network(cidr)
+        if not any(r.vpc_cidr == network and r.client == name for r in ledger.released):
+            until = today + dt.timedelta(days=registry.platform.network.quarantine_days)
+            entry = Released(network, name, region, environment, today, until)
+            ledger = replace(ledger, released=[*ledger.released, entry])
+        trial = replace(registry, clients={k: v for k, v in registry.clients.items() if k != name})
+        path = registry.clients_dir / f"{name}.yaml"
+        result, _ = _commit(f"offboard {name} (registry)", trial, {path: None}, today, ledger)
+        return result

@@ -22,16 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clientctl import naming, yamlio
+from clientctl import naming
 from clientctl.aws import object_files, s3_destroy
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.errors import ClientctlError, ConfigError
-from clientctl.fsutil import atomic_write, file_lock
-from clientctl.ipam.cidr import parse_network
-from clientctl.ipam.ledger import Released, load_ledger, render_ledger
+from clientctl.fsutil import atomic_write
 from clientctl.layers import LAYER_NAMES
 from clientctl.orchestrator import RunOptions, run_graph
-from clientctl.registry.edit import LOCK_FILE
+from clientctl.registry.edit import remove_client
 from clientctl.registry.loader import Registry, load_registry
 from clientctl.render.render import drift, render
 from clientctl.terraform.setup import make_runner
@@ -50,9 +48,9 @@ STEPS: list[tuple[str, str]] = [
     ("destroy", "Destroy every layer in reverse graph order"),
     ("prefixes", "Delete the client's prefixes in the observability buckets"),
     ("states", "Delete the client's Terraform states"),
-    ("cidr", "Release the VPC CIDR into quarantine"),
-    ("client", "Remove the client file"),
-    ("render", "Render"),
+    ("cidr", "Release the CIDR, remove the client file and render (one journaled registry change)"),
+    ("client", "Remove the client's local Terraform data"),
+    ("render", "Render (nothing left to write after the registry change)"),
 ]
 
 
@@ -331,30 +329,17 @@ class Offboarding:
         cidr = str(self.state.data["vpc_cidr"])
         until = self.today + dt.timedelta(days=quarantine)
         if self.options.dry_run:
-            return Outcome("pending", f"would release {cidr} into quarantine until {until} ({quarantine} days)")
-        with file_lock(self.root / LOCK_FILE):
-            ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
-            network = parse_network(cidr)
-            existing = next((r for r in ledger.released if r.vpc_cidr == network and r.client == self.client), None)
-            if existing is not None:
-                return Outcome("done", f"{cidr} already released (quarantined until {existing.quarantine_until})")
-            entry = Released(network, self.client, self.region, self.environment, self.today, until)
-            raw = (
-                yamlio.load_mapping(registry.ledger_path, registry.ledger_path.name)
-                if registry.ledger_path.exists()
-                else {}
+            return Outcome(
+                "pending",
+                f"would release {cidr} into quarantine until {until} ({quarantine} days), remove "
+                f"clients/{self.client}.yaml and render, as one change",
             )
-            clients = {
-                str(k): dict(v)
-                for k, v in (raw.get("clients") or {}).items()
-                if str(k) != self.client and isinstance(v, dict)
-            }
-            for value in clients.values():
-                for key, item in list(value.items()):
-                    if isinstance(item, dt.date):
-                        value[key] = item.isoformat()
-            atomic_write(registry.ledger_path, render_ledger(clients, [*ledger.released, entry]))
-        return Outcome("done", f"{cidr} released; quarantined until {until} ({quarantine} days)")
+        result = remove_client(self.root, self.client, cidr, self.region, self.environment, self.today)
+        return Outcome(
+            "done",
+            f"{cidr} released (quarantined until {until}, {quarantine} days); clients/{self.client}.yaml removed; "
+            f"{len(result.written)} rendered file(s) written",
+        )
 
     def step_client(self, _step: StepState) -> Outcome:
         path = self.root / "clients" / f"{self.client}.yaml"
@@ -363,16 +348,15 @@ class Offboarding:
             self.root / ".clientctl" / "onboard" / f"{self.client}.json",
         ]
         if self.options.dry_run:
-            return Outcome("pending", f"would remove clients/{self.client}.yaml and its local Terraform data")
-        with file_lock(self.root / LOCK_FILE):
-            existed = path.exists()
-            path.unlink(missing_ok=True)
+            return Outcome("pending", f"would remove the local Terraform data of {self.client}")
+        if path.exists():  # the cidr step removes it; a file here is a new one, never deleted silently
+            return Outcome("failed", f"clients/{self.client}.yaml exists again; offboarding stops here")
         for item in local:
             if item.is_dir():
                 shutil.rmtree(item, ignore_errors=True)
             else:
                 item.unlink(missing_ok=True)
-        return Outcome("done", f"removed clients/{self.client}.yaml" if existed else "client file already removed")
+        return Outcome("done", f"removed the local Terraform data of {self.client}")
 
     def step_render(self, _step: StepState) -> Outcome:
         if self.options.dry_run:
