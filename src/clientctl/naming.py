@@ -8,6 +8,7 @@ break one of them before anything is created.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -50,6 +51,31 @@ RULES: dict[str, NameRule] = {
     "eks_nodegroup": NameRule("EKS node group name", 63, _NODEGROUP, "EKS CreateNodegroup: 1-63 chars"),
     "dns_name": NameRule("DNS name", 253, re.compile(r"^[a-z0-9.-]{1,253}$"), "RFC 1035: a name is at most 253 chars"),
 }
+
+
+#: The longest client name the registry accepts: the client name is the DNS label of its zone
+#: (``<client>.<parent zone>``), 63 characters at most (RFC 1035). Every longer derived name is shortened
+#: by :func:`fit`, so no AWS limit lowers this (docs/adr/ADR-002).
+CLIENT_NAME_MAX = 63
+#: Length of the hash :func:`fit` appends: 8 hex digits, 32 bits; a clash needs two names with the same
+#: readable head, which a registry of thousands of clients makes unlikely (and validation would reject).
+HASH_LENGTH = 8
+
+
+def fit(name: str, limit: int) -> str:
+    """``name`` when it fits ``limit``, else a readable head, ``-`` and a hash of the whole name.
+
+    Deterministic (the same inputs always give the same name, so a plan never replaces a resource for
+    it) and unique in practice, as terraform-aws-modules and cloudposse/terraform-null-label do for IAM
+    and ELB names: ``new-client-name-production-us-east-2-aws-load-balancer-controller`` (65) becomes
+    ``new-client-name-production-us-east-2-aws-load-balancer-c-1f0c2a9d`` (64). Names that fit are left
+    exactly as they are, so no existing client's resources are renamed.
+    """
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:HASH_LENGTH]
+    head = name[: limit - HASH_LENGTH - 1].rstrip("-_.")
+    return f"{head}-{digest}"
 
 
 def state_bucket(project: str, environment: str) -> str:
@@ -118,11 +144,11 @@ class ClientNames:
 
     @property
     def cluster(self) -> str:
-        return f"{self.prefix}-{self.region}"
+        return fit(f"{self.prefix}-{self.region}", RULES["eks_cluster"].limit)
 
     @property
     def node_group(self) -> str:
-        return f"{self.prefix}-nodes"
+        return fit(f"{self.prefix}-nodes", RULES["eks_nodegroup"].limit)
 
     @property
     def dns_zone(self) -> str:
@@ -133,15 +159,17 @@ class ClientNames:
         return self.client
 
     def iam_role(self, purpose: str) -> str:
-        return f"{self.cluster}-{purpose}"
+        return fit(f"{self.cluster}-{purpose}", RULES["iam_role"].limit)
 
     @property
     def iam_roles(self) -> dict[str, str]:
         roles = {purpose: self.iam_role(purpose) for purpose in ("cluster", "node", *IRSA_SERVICES)}
-        roles["postgres"] = f"{self.prefix}-postgres"
-        roles["analytics"] = f"{self.prefix}-analytics"
-        roles["vpc_flow_logs"] = f"{self.prefix}-vpc-flow-logs"
-        roles["postgres_dlm"] = f"{self.prefix}-postgres-dlm"  # Data Lifecycle Manager (PostgreSQL snapshots)
+        limit = RULES["iam_role"].limit
+        roles["postgres"] = fit(f"{self.prefix}-postgres", limit)
+        roles["analytics"] = fit(f"{self.prefix}-analytics", limit)
+        roles["vpc_flow_logs"] = fit(f"{self.prefix}-vpc-flow-logs", limit)
+        # Data Lifecycle Manager (PostgreSQL snapshots)
+        roles["postgres_dlm"] = fit(f"{self.prefix}-postgres-dlm", limit)
         return roles
 
     def secret(self, purpose: str) -> str:

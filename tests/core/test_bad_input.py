@@ -235,13 +235,13 @@ CASES: list[tuple[str, Callable[[Path], None], int, tuple[str, ...]]] = [
         ("registry.tier", "'gold'", "standard, premium"),
     ),
     (
-        "name too long for derived names",
+        "name longer than a DNS label",
         lambda r: (
-            (r / ACME).rename(r / "clients" / ("a" * 40 + ".yaml")),
-            edit(r, "clients/" + "a" * 40 + ".yaml", "name: acme-corp", "name: " + "a" * 40),
+            (r / ACME).rename(r / "clients" / ("a" * 64 + ".yaml")),
+            edit(r, "clients/" + "a" * 64 + ".yaml", "name: acme-corp", "name: " + "a" * 64),
         ),
-        1,
-        ("naming.limit", "IAM role", "limit is 64", "shorten the client name"),
+        2,
+        ("name", "at most 63 characters"),
     ),
 ]
 

@@ -17,12 +17,13 @@ import yaml
 from pydantic import ValidationError
 
 from clientctl import yamlio
-from clientctl.errors import ChecksFailed, ConfigError, Finding
+from clientctl.errors import ChecksFailed, ConfigError, Finding, clip
 from clientctl.fsutil import file_lock
 from clientctl.ipam.allocate import Allocation, allocate
 from clientctl.ipam.cidr import parse_network
 from clientctl.ipam.ledger import Ledger, Released, load_ledger
 from clientctl.ipam.rules import check_registry
+from clientctl.naming import CLIENT_NAME_MAX
 from clientctl.registry import journal
 from clientctl.registry.loader import LoadedClient, Registry, SourceFile, load_registry, validation_findings
 from clientctl.registry.models import CLIENT_NAME_PATTERN, Client
@@ -185,10 +186,13 @@ def add_client(
     root: Path, request: ClientRequest, *, dry_run: bool = False, today: dt.date | None = None
 ) -> EditResult:
     today = today or dt.date.today()
-    if not re.fullmatch(CLIENT_NAME_PATTERN, request.name) or len(request.name) > 63:
+    if not re.fullmatch(CLIENT_NAME_PATTERN, request.name) or len(request.name) > CLIENT_NAME_MAX:
         raise ConfigError(
-            f"invalid client name {request.name!r}",
-            hint="use lower-case letters, digits and single hyphens, starting with a letter (it becomes a DNS label)",
+            f"invalid client name {clip(request.name)!r}",
+            hint=(
+                f"use 1-{CLIENT_NAME_MAX} lower-case letters, digits and single hyphens, starting with a letter "
+                "(it becomes the DNS label of the client zone; longer AWS names are shortened, see ADR-002)"
+            ),
         )
     with file_lock(root / LOCK_FILE):
         journal.recover(root)

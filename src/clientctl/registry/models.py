@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from clientctl.naming import CLIENT_NAME_MAX
+
 # Client names become parts of S3 keys, IAM role names, EKS cluster names and a DNS label, so they are
 # held to the strictest of those rules: a DNS label (RFC 1123) in lower case. Length against every AWS
 # limit is checked per derived name by clientctl.naming.
@@ -273,7 +275,7 @@ class ClientAlerting(StrictModel):
 
 
 class Client(StrictModel):
-    name: Annotated[str, Field(pattern=CLIENT_NAME_PATTERN, max_length=63)]
+    name: Annotated[str, Field(pattern=CLIENT_NAME_PATTERN, max_length=CLIENT_NAME_MAX)]
     enabled: bool = True
     client_code: Annotated[str, Field(pattern=CLIENT_CODE_PATTERN)]
     tier: str
