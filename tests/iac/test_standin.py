@@ -284,6 +284,19 @@ resource "random_id" "x" {
   byte_length = 4
 }
 
+# SDKv2 max-one blocks are lists: [0] must work (the untyped extract calls them "single")
+resource "aws_instance" "i" {
+  ami           = "ami-123"
+  instance_type = "t3.micro"
+  metadata_options {
+    http_tokens = "required"
+  }
+}
+
+output "tokens" {
+  value = aws_instance.i.metadata_options[0].http_tokens
+}
+
 ephemeral "random_password" "p" {
   length = 16
 }

@@ -11,8 +11,11 @@ accepted without any switch:
   gaps are bridged for such attributes only: a top-level ``id`` that is only ``optional`` becomes
   optional+computed (every SDKv2 resource's ``id`` is), and an attribute named ``*_wo`` becomes
   ``write_only`` (the AWS provider's naming rule for write-only arguments), so ephemeral values can be
-  assigned to it as in the real provider. A missing ``provider`` block falls back to
-  :data:`FALLBACK_PROVIDER_BLOCK`.
+  assigned to it as in the real provider. In a file with no typed attribute at all, a ``single`` block
+  becomes a list block with ``max_items = 1`` (``timeouts`` excepted, which is single in both SDKv2 and
+  the plugin framework): the extractor writes ``single`` for every max-one block, and
+  SDKv2 providers (most of aws, kubernetes) declare those as lists, so ``x.block[0].attr`` is how our code
+  (correctly) refers to them. A missing ``provider`` block falls back to :data:`FALLBACK_PROVIDER_BLOCK`.
 
 Always: ``alias`` is dropped from the provider block (a meta-argument that Terraform consumes itself), a
 block without a ``block`` body (``recursive_ref`` cut by the extractor) is served empty, and a set block or
@@ -120,7 +123,15 @@ def _normalize_attr(name: str, attr: dict[str, Any], top: bool) -> dict[str, Any
     return a
 
 
-def normalize_block(block: dict[str, Any], top: bool = True) -> dict[str, Any]:
+def file_is_legacy(data: dict[str, Any]) -> bool:
+    """True for the untyped extract: no attribute of the provider block or of the first resources has a type."""
+    blocks = [data.get("provider") or {}]
+    for section in SECTIONS:
+        blocks.extend(list(data.get(section, {}).values())[:50])
+    return not any("type" in a for b in blocks for a in b.get("attributes", {}).values())
+
+
+def normalize_block(block: dict[str, Any], top: bool = True, legacy: bool = False) -> dict[str, Any]:
     """A copy of ``block`` that Terraform accepts (see the module docstring for each rule)."""
     out: dict[str, Any] = {
         "attributes": {n: _normalize_attr(n, a, top) for n, a in block.get("attributes", {}).items()},
@@ -130,8 +141,11 @@ def normalize_block(block: dict[str, Any], top: bool = True) -> dict[str, Any]:
         if key in block:
             out[key] = block[key]
     for name, nb in block.get("block_types", {}).items():
-        inner = normalize_block(nb.get("block", {}), top=False)
+        inner = normalize_block(nb.get("block", {}), top=False, legacy=legacy)
         mode = nb.get("nesting_mode", "list")
+        if legacy and mode == "single" and name != "timeouts":  # SDKv2 and framework timeouts are single
+            nb = {**nb, "nesting_mode": "list", "max_items": 1}
+            mode = "list"
         if mode == "set" and cty.has_dynamic(cty.block_type(inner)):
             mode = "list"
         entry: dict[str, Any] = {"nesting_mode": mode, "block": inner}
@@ -145,10 +159,10 @@ def normalize_block(block: dict[str, Any], top: bool = True) -> dict[str, Any]:
     return out
 
 
-def provider_block(data: dict[str, Any]) -> dict[str, Any]:
+def provider_block(data: dict[str, Any], legacy: bool | None = None) -> dict[str, Any]:
     block = copy.deepcopy(data.get("provider") or FALLBACK_PROVIDER_BLOCK)
     block.get("attributes", {}).pop("alias", None)
-    return normalize_block(block)
+    return normalize_block(block, legacy=file_is_legacy(data) if legacy is None else legacy)
 
 
 # --- protobuf --------------------------------------------------------------------------------------------
@@ -202,14 +216,17 @@ def _pb_schema(block: dict[str, Any], version: int = 0) -> pb.Schema:
 
 
 def build_schema_response(data: dict[str, Any]) -> pb.GetProviderSchema.Response:
-    resp = pb.GetProviderSchema.Response(provider=_pb_schema(provider_block(data)))
+    legacy = file_is_legacy(data)
+    resp = pb.GetProviderSchema.Response(provider=_pb_schema(provider_block(data, legacy)))
     resp.server_capabilities.plan_destroy = True
     for name, block in data.get("resource_schemas", {}).items():
-        resp.resource_schemas[name].CopyFrom(_pb_schema(normalize_block(block), int(block.get("version", 0))))
+        resp.resource_schemas[name].CopyFrom(
+            _pb_schema(normalize_block(block, legacy=legacy), int(block.get("version", 0)))
+        )
     for name, block in data.get("data_source_schemas", {}).items():
-        resp.data_source_schemas[name].CopyFrom(_pb_schema(normalize_block(block)))
+        resp.data_source_schemas[name].CopyFrom(_pb_schema(normalize_block(block, legacy=legacy)))
     for name, block in data.get("ephemeral_resource_schemas", {}).items():
-        resp.ephemeral_resource_schemas[name].CopyFrom(_pb_schema(normalize_block(block)))
+        resp.ephemeral_resource_schemas[name].CopyFrom(_pb_schema(normalize_block(block, legacy=legacy)))
     return resp
 
 
@@ -261,6 +278,7 @@ class ProviderSchema:
     _blocks: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _types: dict[tuple[str, str], cty.CtyType] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _legacy: bool | None = None
 
     @property
     def raw(self) -> bytes:
@@ -319,7 +337,9 @@ class ProviderSchema:
                 raw = self.data.get(section, {}).get(type_name)
                 if raw is None:
                     return None
-                self._blocks[key] = normalize_block(raw)
+                if self._legacy is None:
+                    self._legacy = file_is_legacy(self.data)
+                self._blocks[key] = normalize_block(raw, legacy=self._legacy)
         return self._blocks[key]
 
     def implied_type(self, section: str, type_name: str = "") -> cty.CtyType:
