@@ -151,6 +151,15 @@ resource "aws_secretsmanager_secret_version" "db" {
   secret_string_wo_version = 1
 }
 
+# unknown at plan time (the VPC does not exist yet): read during apply. With dynamically typed list
+# blocks this made Terraform 1.15 panic in objchange.PlannedDataResourceObject.
+data "aws_iam_policy_document" "vpc" {
+  statement {
+    actions   = ["ec2:DescribeVpcs"]
+    resources = [aws_vpc.main.arn]
+  }
+}
+
 resource "random_id" "suffix" {
   byte_length = 4
 }
@@ -166,6 +175,7 @@ output "role_arn" { value = aws_iam_role.r.arn }
 output "policy" { value = data.aws_iam_policy_document.trust.json }
 output "role_policy" { value = aws_iam_role.r.assume_role_policy }
 output "suffix" { value = random_id.suffix.hex }
+output "vpc_policy" { value = data.aws_iam_policy_document.vpc.minified_json }
 output "account" { value = data.aws_caller_identity.current.account_id }
 output "partition" { value = data.aws_partition.current.partition }
 output "region" { value = data.aws_region.current.region }
@@ -449,6 +459,13 @@ def test_plan_apply_replan_destroy(standin: StandinConfig, tmp_path: Path) -> No
     assert outputs["policy"] == EXPECTED_POLICY
     assert outputs["role_policy"] == EXPECTED_POLICY
     assert re.fullmatch(r"[0-9a-f]{8}", outputs["suffix"])
+    vpc_arn = json.loads(outputs["vpc_policy"])["Statement"][0]["Resource"]
+    assert re.fullmatch(r"arn:aws:ec2:us-east-2:123456789012:vpc/aws_vpc-[0-9a-f]{12}", vpc_arn)
+    assert outputs["vpc_policy"] == (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:DescribeVpcs","Resource":"'
+        + vpc_arn
+        + '"}]}'
+    )
     assert (outputs["account"], outputs["partition"], outputs["region"]) == ("123456789012", "aws", "us-east-2")
 
     state = json.loads((root / "terraform.tfstate").read_text())

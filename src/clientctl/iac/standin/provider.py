@@ -43,7 +43,7 @@ def url_is_loopback(url: str) -> bool:
 
 def _unwrap_blocks(value: Any) -> list[dict[str, Any]]:
     value = cty.plain(value)
-    if value is None:
+    if value is None or value is cty.UNKNOWN:
         return []
     if isinstance(value, dict):
         return [value]
@@ -56,7 +56,7 @@ def aws_endpoint_problems(config: dict[str, Any], environ: dict[str, str]) -> tu
     seen = False
     for block in _unwrap_blocks(config.get("endpoints")):
         for service, url in sorted(block.items()):
-            if url in (None, ""):
+            if url in (None, "") or url is cty.UNKNOWN:  # unknown until an upstream apply: connects nowhere
                 continue
             seen = True
             if not url_is_loopback(str(url)):
@@ -168,13 +168,13 @@ class StandinProvider:
             if isinstance(region, str) and region:
                 self.region = region
             return []
-        hosts: list[str] = []
+        hosts: list[Any] = []
         if name == "kubernetes":
             hosts.append(cty.plain(config.get("host")) or "")
         if name == "helm":
             for k in _unwrap_blocks(config.get("kubernetes")):
                 hosts.append(k.get("host") or "")
-        bad = [h for h in hosts if h and not url_is_loopback(str(h))]
+        bad = [str(h) for h in hosts if h and h is not cty.UNKNOWN and not url_is_loopback(str(h))]
         if bad:
             return [f"the {name} stand-in only accepts a loopback Kubernetes host; not loopback: {', '.join(bad)}"]
         return []

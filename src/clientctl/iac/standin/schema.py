@@ -74,6 +74,58 @@ FALLBACK_PROVIDER_BLOCK: dict[str, Any] = {
     },
 }
 
+#: Real attribute types of the data sources the stand-in computes, for attributes of the untyped extract that
+#: lack one (paths are dotted through nested blocks). Source: terraform-provider-aws
+#: ``internal/service/iam/policy_document_data_source.go`` (schema of aws_iam_policy_document) and the
+#: ``filter`` blocks of ``aws_ami`` / ``aws_secretsmanager_secrets`` (name string, values set of string).
+#: Needed because Terraform 1.15 panics ("ProposedNew only supports object-typed values",
+#: objchange.PlannedDataResourceObject) when a data source whose configuration is unknown at plan time has a
+#: list block with dynamically-typed content, which is what the untyped extract would give these.
+_STR, _STRS, _STR_LIST = "string", ["set", "string"], ["list", "string"]
+KNOWN_TYPES: dict[tuple[str, str], dict[str, Any]] = {
+    ("data_source_schemas", "aws_iam_policy_document"): {
+        "id": _STR,
+        "json": _STR,
+        "minified_json": _STR,
+        "override_json": _STR,
+        "override_policy_documents": _STR_LIST,
+        "policy_id": _STR,
+        "source_json": _STR,
+        "source_policy_documents": _STR_LIST,
+        "version": _STR,
+        "statement.actions": _STRS,
+        "statement.not_actions": _STRS,
+        "statement.resources": _STRS,
+        "statement.not_resources": _STRS,
+        "statement.effect": _STR,
+        "statement.sid": _STR,
+        "statement.condition.test": _STR,
+        "statement.condition.variable": _STR,
+        "statement.condition.values": _STR_LIST,
+        "statement.principals.type": _STR,
+        "statement.principals.identifiers": _STRS,
+        "statement.not_principals.type": _STR,
+        "statement.not_principals.identifiers": _STRS,
+    },
+    ("data_source_schemas", "aws_ami"): {"filter.name": _STR, "filter.values": _STRS},
+    ("data_source_schemas", "aws_secretsmanager_secrets"): {"filter.name": _STR, "filter.values": _STRS},
+}
+
+
+def apply_known_types(block: dict[str, Any], types: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A copy of ``block`` with ``types[path]`` set on attributes that have no type of their own."""
+    out = dict(block)
+    out["attributes"] = {
+        n: ({**a, "type": types[prefix + n]} if _is_legacy(a) and prefix + n in types else a)
+        for n, a in block.get("attributes", {}).items()
+    }
+    out["block_types"] = {
+        n: {**nb, "block": apply_known_types(nb.get("block", {}), types, f"{prefix}{n}.")}
+        for n, nb in block.get("block_types", {}).items()
+    }
+    return out
+
+
 _NESTING_BLOCK = {
     "single": pb.Schema.NestedBlock.NestingMode.SINGLE,
     "list": pb.Schema.NestedBlock.NestingMode.LIST,
@@ -224,6 +276,7 @@ def build_schema_response(data: dict[str, Any]) -> pb.GetProviderSchema.Response
             _pb_schema(normalize_block(block, legacy=legacy), int(block.get("version", 0)))
         )
     for name, block in data.get("data_source_schemas", {}).items():
+        block = apply_known_types(block, KNOWN_TYPES.get(("data_source_schemas", name), {}))
         resp.data_source_schemas[name].CopyFrom(_pb_schema(normalize_block(block, legacy=legacy)))
     for name, block in data.get("ephemeral_resource_schemas", {}).items():
         resp.ephemeral_resource_schemas[name].CopyFrom(_pb_schema(normalize_block(block, legacy=legacy)))
@@ -337,6 +390,7 @@ class ProviderSchema:
                 raw = self.data.get(section, {}).get(type_name)
                 if raw is None:
                     return None
+                raw = apply_known_types(raw, KNOWN_TYPES.get((section, type_name), {}))
                 if self._legacy is None:
                     self._legacy = file_is_legacy(self.data)
                 self._blocks[key] = normalize_block(raw, legacy=self._legacy)
