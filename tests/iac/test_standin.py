@@ -610,3 +610,38 @@ def test_policy_document_go_json_details() -> None:
     import zlib
 
     assert rendered["id"] == str(zlib.crc32(rendered["json"].encode()))
+
+
+def test_standin_exits_when_terraform_dies_without_shutdown(standin: StandinConfig, tmp_path: Path) -> None:
+    """A crashed Terraform sends no Shutdown RPC; the orphaned stand-in must not linger."""
+    import sys
+    import time
+
+    launcher = (
+        "import os, subprocess, sys\n"
+        "p = subprocess.Popen([sys.argv[1]], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)\n"
+        "line = p.stdout.readline()\n"
+        "print(p.pid, line.strip(), flush=True)\n"
+        "os._exit(0)\n"
+    )
+    env = {**os.environ, "TF_PLUGIN_MAGIC_COOKIE": "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"}
+    env.pop("PLUGIN_CLIENT_CERT", None)
+    out = subprocess.run(
+        [sys.executable, "-c", launcher, str(standin.executables["random"])],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    pid, handshake = int(out[0]), out[1]
+    assert handshake.startswith("1|6|unix|")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    os.kill(pid, 15)
+    pytest.fail("the orphaned stand-in was still running 10 s after its parent died")

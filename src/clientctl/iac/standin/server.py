@@ -180,6 +180,16 @@ def serve(provider: StandinProvider, environ: dict[str, str] | None = None) -> i
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     server.start()
+    # A Terraform that dies without the Shutdown RPC (a crash, SIGKILL) would leave us running: go-plugin only
+    # cleans up from a live client. Exit when reparented.
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        while not stop.wait(1.0):
+            if os.getppid() != parent:
+                stop.set()
+
+    threading.Thread(target=watch_parent, name="parent-watch", daemon=True).start()
     fields = ["1", str(PROTOCOL_VERSION), "unix", sock, "grpc"]
     if cert_field:
         fields.append(cert_field)
