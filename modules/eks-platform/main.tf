@@ -365,3 +365,38 @@ resource "aws_eks_addon" "this" {
     aws_iam_role_policy_attachment.ebs_csi_driver,
   ]
 }
+
+################################################################################
+# Default StorageClass: encrypted gp3 through the EBS CSI driver
+################################################################################
+
+# Since EKS 1.30 no StorageClass is marked default, and the in-tree gp2 class has no provisioner behind it on
+# clusters without the in-tree driver, so a PVC without storageClassName (Prometheus, Alertmanager, Grafana,
+# Loki and Tempo in layer 06 create such PVCs) stays Pending forever. This layer owns the aws-ebs-csi-driver
+# add-on and its IRSA role (AmazonEBSCSIDriverPolicy: CreateVolume with encryption under the account's default
+# EBS key aws/ebs needs nothing more), so it owns the class too; layer 06 refuses to plan until layer 02's
+# state shows the class (output default_storage_class_name). A customer-managed key (parameter kmsKeyId) would
+# need kms:CreateGrant/GenerateDataKey* for the CSI role in that key's policy: not done, aws/ebs is used.
+resource "kubernetes_storage_class_v1" "default" {
+  metadata {
+    name = var.default_storage_class_name
+    annotations = {
+      "storageclass.kubernetes.io/is-default-class" = "true"
+    }
+  }
+
+  storage_provisioner    = "ebs.csi.aws.com"
+  reclaim_policy         = "Delete"
+  volume_binding_mode    = "WaitForFirstConsumer"
+  allow_volume_expansion = true
+
+  parameters = {
+    type      = "gp3"
+    encrypted = "true"
+    fsType    = "ext4"
+  }
+
+  # The provisioner must exist (add-on with its IRSA role) before a PVC can bind to the class; on destroy the
+  # class goes first, while the cluster still answers.
+  depends_on = [aws_eks_addon.this]
+}

@@ -79,3 +79,12 @@ output "node_role_name" {
   description = "Name of the node IAM role (e.g. to attach policies in later layers)."
   value       = aws_iam_role.node.name
 }
+
+################################################################################
+# Storage
+################################################################################
+
+output "default_storage_class_name" {
+  description = "Name of the default StorageClass (encrypted gp3, EBS CSI driver, WaitForFirstConsumer)."
+  value       = kubernetes_storage_class_v1.default.metadata[0].name
+}

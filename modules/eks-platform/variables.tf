@@ -158,3 +158,14 @@ variable "addon_versions" {
     error_message = "addon_versions keys must be vpc-cni, kube-proxy, coredns or aws-ebs-csi-driver."
   }
 }
+
+variable "default_storage_class_name" {
+  type        = string
+  description = "Name of the encrypted gp3 StorageClass this module marks as the cluster default (a Kubernetes object name, the same in every cluster)."
+  default     = "gp3"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", var.default_storage_class_name)) && length(var.default_storage_class_name) <= 63
+    error_message = "default_storage_class_name must be a DNS label (lower-case letters, digits and -, at most 63 characters)."
+  }
+}

@@ -5,7 +5,7 @@ output "namespace" {
 
 output "irsa_role_arns" {
   description = "IRSA role ARN per component (prometheus, loki, tempo, fluent-bit)."
-  value       = { for k, r in aws_iam_role.storage : k => r.arn }
+  value       = { for k, r in module.storage_role : k => r.role_arn }
 }
 
 output "storage_locations" {

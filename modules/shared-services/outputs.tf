@@ -21,9 +21,7 @@ output "name_servers" {
 output "irsa_role_arns" {
   description = "IRSA role ARN per service account (`cluster-autoscaler`, `aws-load-balancer-controller`, `external-dns`); null when the service is switched off."
   value = {
-    cluster-autoscaler           = one(aws_iam_role.cluster_autoscaler[*].arn)
-    aws-load-balancer-controller = one(aws_iam_role.aws_load_balancer_controller[*].arn)
-    external-dns                 = one(aws_iam_role.external_dns[*].arn)
+    for key in keys(local.service_accounts) : key => try(module.irsa_role[key].role_arn, null)
   }
 }
 

@@ -180,3 +180,21 @@ def test_wiring_reads_moved_blocks_as_addresses(tree: Path) -> None:
         "moved {\n  from = aws_security_group.db\n  to   = module.db_sg.aws_security_group.this\n}\n"
     )
     assert run(tree, "wiring")["wiring"] == []
+
+
+def test_wiring_catches_references_to_undeclared_resources(tree: Path) -> None:
+    """A resource moved into a module leaves `aws_x.y` references behind; terraform validate rejects them."""
+    edit(tree / "modules/app_sg/outputs.tf", "aws_security_group.this.id", "one(aws_security_group.old[*].id)")
+    (tree / "modules/app_sg/extra.tf").write_text(
+        'output "ids" {\n  description = "Ids."\n  value       = [data.aws_vpc.gone.id, ephemeral.random_password.x.result]\n}\n'
+    )
+    found = run(tree, "wiring")["wiring"]
+    undeclared = sorted(m.split(" is ")[0] for r, _f, _l, m in found if r == "iac.wiring.undeclared-resource")
+    assert undeclared == ["aws_security_group.old", "data.aws_vpc.gone", "ephemeral.random_password.x"]
+    # declared ones and moved blocks are not reported
+    (tree / "modules/app_sg/migrations.tf").write_text(
+        "moved {\n  from = aws_security_group.older\n  to   = aws_security_group.this\n}\n"
+    )
+    edit(tree / "modules/app_sg/outputs.tf", "one(aws_security_group.old[*].id)", "aws_security_group.this.id")
+    (tree / "modules/app_sg/extra.tf").unlink()
+    assert run(tree, "wiring")["wiring"] == []

@@ -20,6 +20,19 @@ MODULE_META = frozenset({"source", "version", "count", "for_each", "depends_on",
 ADDRESS_BLOCKS = frozenset({"moved", "removed", "import"})
 #: Locals holding the one client of a layer root (``var.clients[terraform.workspace]``) are detected.
 CLIENT_LOCAL_HINT = "clients"
+#: Root names of references that address a resource (``aws_iam_role.x``): a provider's type prefix.
+#: Loop variables (``for r in ...``) never carry one of these prefixes.
+RESOURCE_TYPE_PREFIXES = (
+    "aws_",
+    "helm_",
+    "kubernetes_",
+    "random_",
+    "tls_",
+    "null_",
+    "time_",
+    "terraform_",
+    "cloudinit_",
+)
 
 
 def _finding(
@@ -161,9 +174,55 @@ def check_module(module: TfModule, cache: dict[Path, TfModule], root: Path | Non
                     _did_you_mean(out, list(target.outputs)),
                 )
             )
+    findings += _undeclared_resources(module, root)
     if module.is_root:
         findings += _check_root(module, cache, root)
     return _dedupe(findings)
+
+
+def _undeclared_resources(module: TfModule, root: Path | None) -> list[Finding]:
+    """``aws_x.y``, ``data.aws_x.y`` and ``ephemeral.x.y`` must name a block of this folder.
+
+    A reference left behind when a resource moved into a module (``aws_iam_role.storage`` after the roles
+    moved into ``modules/irsa-role``) parses, and no other offline check sees it; ``terraform validate``
+    rejects it with "Reference to undeclared resource". ``moved``/``removed``/``import`` blocks hold
+    addresses of the past on purpose and are not read (see :func:`references`).
+    """
+    declared = {
+        kind: {(b.labels[0], b.labels[1]) for _f, b in module.resources(kind)}
+        for kind in ("resource", "data", "ephemeral")
+    }
+    findings: list[Finding] = []
+    for f, line, name, steps in references(module):
+        names = _names(steps)
+        if name in ("data", "ephemeral"):
+            if len(names) < 2:
+                continue
+            kind, address = name, (names[0], names[1])
+            shown = f"{name}.{names[0]}.{names[1]}"
+        elif name.startswith(RESOURCE_TYPE_PREFIXES) and names:
+            kind, address = "resource", (name, names[0])
+            shown = f"{name}.{names[0]}"
+        else:
+            continue
+        if address in declared[kind]:
+            continue
+        same_type = [n for t, n in declared[kind] if t == address[0]]
+        hint = _did_you_mean(address[1], same_type) or (
+            "the block was removed or moved (into a module?): point the reference at what replaced it, e.g. "
+            "that module's output"
+        )
+        findings.append(
+            _finding(
+                "undeclared-resource",
+                f"{shown} is not declared in {rel(module.dir, root)} ({kind} block {address[0]!r} {address[1]!r})",
+                f,
+                line,
+                root,
+                hint,
+            )
+        )
+    return findings
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -31,6 +31,11 @@ output "cluster_version" {
   value       = try(module.eks[0].cluster_version, null)
 }
 
+output "default_storage_class_name" {
+  description = "Default StorageClass of the cluster (encrypted gp3 through the EBS CSI driver); layer 06 requires it."
+  value       = try(module.eks[0].default_storage_class_name, null)
+}
+
 output "ebs_csi_driver_role_arn" {
   description = "ARN of the EBS CSI driver's IRSA role."
   value       = try(module.eks[0].ebs_csi_driver_role_arn, null)

@@ -6,5 +6,9 @@ terraform {
       source  = "hashicorp/aws"
       version = "= 6.69.1"
     }
+    kubernetes = {
+      source  = "hashicorp/kubernetes"
+      version = "= 3.4.0"
+    }
   }
 }

@@ -46,6 +46,15 @@ data "terraform_remote_state" "platform" {
   backend   = "s3"
   workspace = terraform.workspace
   config    = var.settings.remote_state["02-platform"]
+
+  lifecycle {
+    # The charts' PVCs name no StorageClass: they need the default class layer 02 creates (an EKS >= 1.30
+    # cluster has none of its own). A state without it is an unapplied (or pre-upgrade) layer 02.
+    postcondition {
+      condition     = try(self.outputs.cluster_endpoint, null) != null && try(self.outputs.default_storage_class_name, null) != null
+      error_message = "Layer 02-platform has no cluster with a default StorageClass for client \"${terraform.workspace}\": apply 02-platform for ${terraform.workspace} first (providers/aws/regions/us-east-2/layers/02-platform/production, workspace ${terraform.workspace})."
+    }
+  }
 }
 
 module "observability" {
