@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -33,8 +33,8 @@ from clientctl.iac import provider_schema as ps
 from clientctl.iac import wiring
 from clientctl.iac.config import TfFile, TfModule, find_line, load_modules, required_providers
 
-ALL_CHECKS: Final = ("fmt", "parse", "schema", "wiring", "checkov")
-#: What ``clientctl validate`` runs (checkov takes tens of seconds; ``iac check`` runs all five).
+ALL_CHECKS: Final = ("fmt", "parse", "validate", "schema", "wiring", "checkov")
+#: What ``clientctl validate`` runs (checkov takes tens of seconds; ``iac check`` runs them all).
 FAST_CHECKS: Final = ("fmt", "parse", "schema", "wiring")
 #: An inline checkov skip needs a reason at least this long (and of two words or more).
 MIN_SKIP_REASON: Final = 15
@@ -599,6 +599,43 @@ def _checkov_finding(item: Mapping[str, Any], base: Path, root: Path | None) -> 
     )
 
 
+# --------------------------------------------------------------------------- 3. terraform validate
+
+
+def check_validate(ctx: IacContext, terraform: Path | None) -> CheckOutcome:
+    """``terraform init -backend=false`` + ``terraform validate -json`` on every root and module, with the
+    provider stand-ins, on a copy (``clientctl.iac.tf_validate``)."""
+    from clientctl.iac import tf_validate
+
+    out = CheckOutcome("validate")
+    if terraform is None or not terraform.exists():
+        out.ran = False
+        out.findings.append(
+            Finding(
+                rule="iac.validate.no-terraform",
+                message="no Terraform binary: `terraform validate` did not run",
+                hint="run ./dev setup (installs .venv/bin/terraform) or pass --terraform PATH",
+            )
+        )
+        return out
+    groups: dict[Path, list[str]] = {}
+    for base in (p for p in ctx.paths if p.is_dir()):
+        resolved = base.resolve()
+        root = ctx.root.resolve() if ctx.root is not None else None
+        if root is not None and resolved.is_relative_to(root) and resolved != root:
+            groups.setdefault(root, []).append(str(resolved.relative_to(root)))
+        else:
+            groups.setdefault(resolved.parent, []).append(resolved.name)
+    for base, tops in groups.items():
+        found = tf_validate.validate(base, terraform, tops=tops)
+        if base != (ctx.root.resolve() if ctx.root is not None else None):
+            found = [replace(f, file=rel(base / f.file, ctx.root)) if f.file else f for f in found]
+        out.findings.extend(found)
+    if not groups:
+        out.skipped.append("no folder to validate")
+    return out
+
+
 # --------------------------------------------------------------------------- all
 
 
@@ -619,6 +656,7 @@ def run_iac_checks(
     runners: dict[str, Runner] = {
         "fmt": lambda: check_fmt(ctx, terraform),
         "parse": lambda: check_parse(ctx),
+        "validate": lambda: check_validate(ctx, terraform),
         "schema": lambda: check_schema(ctx, schemas),
         "wiring": lambda: check_wiring(ctx),
         "checkov": lambda: check_checkov(ctx, checkov),

@@ -1,0 +1,224 @@
+"""``terraform validate`` of every layer root and every module, with the provider stand-ins.
+
+Terraform itself checks what our own offline checker could only approximate: references to undeclared
+resources, argument types, indexing into sets, blocks vs attributes, ``for_each`` shapes, module inputs and
+outputs, ``.tftest.hcl`` files. Providers cannot be downloaded here, so Terraform loads the stand-ins
+(``clientctl.iac.standin``), which serve the committed provider schemas (docs/provider-standins.md).
+
+``terraform init`` records the stand-ins' hashes in ``.terraform.lock.hcl`` in the folder it runs in, and a
+lock file with those hashes must never be committed. So validation runs on a **copy** of ``modules/`` and
+``providers/`` under ``<repo>/.clientctl/iac/tree/`` (git-ignored; relative module sources stay valid),
+refreshed file by file on every run, which also keeps each copy's ``.terraform/`` warm between runs.
+Diagnostics are mapped back to the repository's own file and line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from clientctl import paths
+from clientctl.errors import Finding, Level
+from clientctl.iac.standin import StandinConfig, install
+
+#: Folders of the repository that hold Terraform (copied for validation).
+TERRAFORM_TOPS: Final = ("modules", "providers")
+#: Never copied: Terraform's working data, lock files with real or stand-in hashes, state, plans.
+_SKIP_NAMES: Final = frozenset({".terraform", ".terraform.lock.hcl"})
+_SKIP_SUFFIXES: Final = (".tfstate", ".tfplan", ".backup")
+_INIT_MARK: Final = "clientctl-init.sha256"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A folder Terraform validates, relative to the repository root."""
+
+    path: Path
+    kind: str  # "layer" or "module"
+
+
+def targets(root: Path, tops: Sequence[str] = TERRAFORM_TOPS) -> list[Target]:
+    """Every folder holding ``.tf`` files under ``tops`` of ``root``: each layer root
+    (``providers/**/layers/<layer>/<env>``) and each module (``modules/<name>``, nested ones included).
+    Folders inside a ``tests`` folder are fixtures of ``terraform test``, validated with their module."""
+    found: list[Target] = []
+    for top in tops:
+        base = root / top
+        if not base.is_dir():
+            continue
+        folders = sorted({f.parent for f in _files(base) if f.suffix == ".tf"})
+        for folder in folders:
+            rel_path = folder.relative_to(root)
+            if "tests" in rel_path.parts:
+                continue
+            found.append(Target(rel_path, "layer" if "layers" in rel_path.parts else "module"))
+    return found
+
+
+def work_dir(root: Path) -> Path:
+    return paths.state_dir(root) / "iac"
+
+
+def sync_tree(root: Path, tree: Path, tops: Sequence[str] = TERRAFORM_TOPS) -> str:
+    """Mirror the Terraform folders of ``root`` into ``tree`` (only changed files are written; files gone
+    from the repository are removed). Returns a digest of everything copied."""
+    digest = hashlib.sha256()
+    wanted: set[Path] = set()
+    for top in tops:
+        for src in sorted(_files(root / top)):
+            rel_path = src.relative_to(root)
+            data = src.read_bytes()
+            digest.update(str(rel_path).encode() + b"\0" + hashlib.sha256(data).digest())
+            dst = tree / rel_path
+            wanted.add(dst)
+            if not dst.is_file() or dst.read_bytes() != data:
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                dst.write_bytes(data)
+    for top in tops:
+        for old in _files(tree / top):
+            if old not in wanted:
+                old.unlink()
+    return digest.hexdigest()
+
+
+def _files(folder: Path) -> Iterable[Path]:
+    if not folder.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if d not in _SKIP_NAMES]
+        for name in filenames:
+            if name not in _SKIP_NAMES and not name.endswith(_SKIP_SUFFIXES):
+                yield Path(dirpath) / name
+
+
+def prepare(root: Path, tops: Sequence[str] = TERRAFORM_TOPS) -> tuple[Path, StandinConfig, str]:
+    """Copy the Terraform into the work folder and install the stand-ins there: (tree, stand-ins, digest)."""
+    work = work_dir(root)
+    tree = work / "tree"
+    digest = sync_tree(root, tree, tops)
+    return tree, install(work / "standin"), digest
+
+
+def validate(
+    root: Path,
+    terraform: Path,
+    *,
+    tops: Sequence[str] = TERRAFORM_TOPS,
+    selected: Sequence[Target] | None = None,
+    workers: int = 2,
+    timeout: float = 600,
+) -> list[Finding]:
+    """Run ``terraform init -backend=false`` and ``terraform validate -json`` on every target, in parallel.
+
+    Each Terraform error or warning becomes a Finding at the repository file and line it names.
+    """
+    terraform = terraform.resolve()
+    tree, standins, digest = prepare(root, tops)
+    env = {**os.environ, **standins.env(), "TF_PLUGIN_CACHE_DIR": str(work_dir(root) / "plugin-cache")}
+    env.pop("TF_LOG", None)
+    env.pop("TF_DATA_DIR", None)
+    Path(env["TF_PLUGIN_CACHE_DIR"]).mkdir(parents=True, exist_ok=True)
+    chosen = list(selected) if selected is not None else targets(root, tops)
+
+    def one(target: Target) -> list[Finding]:
+        return _validate_one(tree, target, terraform, env, digest, timeout)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(pool.map(one, chosen))
+    # A module's problem shows up once for the module and once per layer calling it: report it once.
+    unique: dict[tuple[str | None, int | None, str], Finding] = {}
+    for finding in (f for found in results for f in found):
+        summary = finding.message.split(": ", 1)[0]
+        unique.setdefault((finding.file, finding.line, summary), finding)
+    return list(unique.values())
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def _validate_one(
+    tree: Path, target: Target, terraform: Path, env: dict[str, str], digest: str, timeout: float
+) -> list[Finding]:
+    folder = tree / target.path
+    shown = str(target.path)
+    mark = folder / ".terraform" / _INIT_MARK
+    try:
+        # Warm runs skip init when nothing in the copied tree changed since the last successful one.
+        if not (mark.is_file() and mark.read_text() == digest):
+            init = _run([str(terraform), "init", "-backend=false", "-input=false", "-no-color"], folder, env, timeout)
+            if init.returncode != 0:
+                return [
+                    Finding(
+                        rule="iac.validate.init",
+                        message=f"terraform init failed in {shown}: {_first_error(init.stderr or init.stdout)}",
+                        file=shown,
+                        hint="run `terraform init -backend=false` in a copy of that folder to see the full output",
+                    )
+                ]
+            mark.parent.mkdir(exist_ok=True)  # a module without providers gets no .terraform of its own
+            mark.write_text(digest)
+        proc = _run([str(terraform), "validate", "-json", "-no-color"], folder, env, timeout)
+    except subprocess.TimeoutExpired:
+        return [Finding(rule="iac.validate.timeout", message=f"terraform timed out in {shown}", file=shown)]
+    except OSError as exc:
+        return [Finding(rule="iac.validate.failed", message=f"cannot run {terraform}: {exc}", file=shown)]
+    try:
+        report = json.loads(proc.stdout)
+    except ValueError:
+        return [
+            Finding(
+                rule="iac.validate.failed",
+                message=f"terraform validate gave no JSON in {shown} (exit {proc.returncode}): "
+                f"{_first_error(proc.stderr)}",
+                file=shown,
+            )
+        ]
+    return [_finding(tree, target, d) for d in report.get("diagnostics", [])]
+
+
+def _finding(tree: Path, target: Target, diag: dict[str, Any]) -> Finding:
+    rng = diag.get("range") or {}
+    filename = rng.get("filename")
+    file = str(target.path)
+    if filename:
+        # Terraform names files relative to the folder it ran in ("../../modules/x/main.tf" included).
+        absolute = Path(os.path.normpath(tree / target.path / filename))
+        try:
+            file = str(absolute.relative_to(tree))
+        except ValueError:
+            file = filename
+    summary = str(diag.get("summary", "")).strip()
+    detail = " ".join(str(diag.get("detail", "")).split())
+    level: Level = "warning" if diag.get("severity") == "warning" else "error"
+    return Finding(
+        rule="iac.validate",
+        level=level,
+        message=f"{summary}: {detail}" if detail else summary,
+        file=file,
+        line=(rng.get("start") or {}).get("line"),
+        field=f"terraform validate ({target.kind} {target.path})",
+        hint=None,
+    )
+
+
+def _first_error(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip("│╷╵ ").strip()
+        if line.startswith("Error:"):
+            return line
+    lines = [ln.strip("│╷╵ ").strip() for ln in text.splitlines() if ln.strip("│╷╵ ").strip()]
+    return lines[0] if lines else "no output"
+
+
+def clean(root: Path) -> None:
+    """Remove the validation copy (its ``.terraform`` folders hold stand-in lock data)."""
+    shutil.rmtree(work_dir(root) / "tree", ignore_errors=True)
