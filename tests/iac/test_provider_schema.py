@@ -78,7 +78,7 @@ def test_flatten_eks_node_group() -> None:
     assert flat["node_role_arn"] == "required"
     assert flat["scaling_config"] == "required block(single)"
     assert flat["scaling_config.min_size"] == "required"
-    assert flat["taint"] == "optional block(list)"
+    assert flat["taint"] == "optional block(set)"  # TypeSet in the real schema (was "list" before sets were told apart)
     assert "arn" not in flat and ps.flatten_block(block, include_computed=True)["arn"] == "computed"
 
 

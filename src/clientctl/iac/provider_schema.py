@@ -5,10 +5,18 @@ The data files in ``clientctl/iac/schemas/<provider>-<version>.json.gz`` are gen
 there). Each file is shaped like ``terraform providers schema -json`` for one provider, with a
 BLOCK per type::
 
-    BLOCK = {"attributes": {name: {"required"|"optional"|"computed": true[, "nested_type": {...}]}},
-             "block_types": {name: {"nesting_mode": "single"|"list"[, "min_items": 1]
-                                    [, "opaque": true], "block": BLOCK}}}
-    or      {"recursive_ref": "<dotted path of an ancestor block>"}
+    BLOCK = {"attributes": {name: ATTRIBUTE}, "block_types": {name: BLOCK_TYPE}}
+            or {"recursive_ref": "<dotted path of an ancestor block>"}
+    ATTRIBUTE = {"type": <cty type JSON> | "nested_type": {"nesting_mode": ..., "attributes": ...},
+                 "required"|"optional"|"computed": true (optional and computed may both be set),
+                 ["write_only": true]}
+    BLOCK_TYPE = {"nesting_mode": "single"|"list"|"set"|"map", "block": BLOCK,
+                  ["min_items": 1], ["max_items": 1], ["opaque": true]}
+
+(the ``terraform providers schema -json`` block format; full description in
+``clientctl/iac/schemas/README.md``). An SDKv2 block with MaxItems 1 is ``"list"`` with
+``"max_items": 1``; an attribute typed list/set of objects (SDKv2 "attributes as blocks", e.g.
+``aws_security_group.ingress``) also accepts block syntax, as Terraform itself allows.
 
 The checker works on bodies as produced by python-hcl2 (tested: 8.1.4 and 7.3.1): a body is
 a dict of argument name -> value; nested blocks are lists of dicts (8.x marks them with
@@ -215,6 +223,7 @@ def walk_block(block: Block, prefix: str = "") -> Iterator[tuple[str, str]]:
 
     Descriptions: "required", "optional", "computed", "required nested(list)",
     "optional block(single)", "required block(list)", "... OPAQUE", "recursive -> <path>".
+    "block(single)" means at most one instance: nesting_mode "single", or list/set with max_items 1.
     """
     if "recursive_ref" in block:
         yield prefix.rstrip(".") + ".*", f"recursive -> {block['recursive_ref'] or '<root>'}"
@@ -230,7 +239,7 @@ def walk_block(block: Block, prefix: str = "") -> Iterator[tuple[str, str]]:
     for name in sorted(block.get("block_types", {})):
         bt = block["block_types"][name]
         req = "required" if bt.get("min_items", 0) >= 1 else "optional"
-        desc = f"{req} block({bt.get('nesting_mode', 'list')})"
+        desc = f"{req} block({'single' if _at_most_one(bt) else bt.get('nesting_mode', 'list')})"
         if bt.get("opaque"):
             yield prefix + name, desc + " OPAQUE"
             continue
@@ -251,6 +260,26 @@ def unquote(text: str) -> str:
     if len(text) >= 2 and text[0] == '"' and text[-1] == '"':
         return text[1:-1]
     return text
+
+
+def _at_most_one(bt: Mapping[str, Any]) -> bool:
+    """A block type that allows a single instance: "single", or list/set with max_items 1."""
+    return bt.get("nesting_mode") == "single" or bt.get("max_items") == 1
+
+
+def _object_collection_block(spec: Mapping[str, Any]) -> Block | None:
+    """For an attribute typed list/set of objects, a BLOCK of the object's keys (all optional).
+
+    Terraform accepts block syntax for such attributes (SDKv2 "attributes as blocks", e.g.
+    ``aws_security_group.ingress``; Terraform's ``blocktoattr`` fix-up); None for other types.
+    """
+    cty = spec.get("type")
+    if not (isinstance(cty, list) and len(cty) == 2 and cty[0] in ("list", "set")):
+        return None
+    elem = cty[1]
+    if not (isinstance(elem, list) and len(elem) == 2 and elem[0] == "object" and isinstance(elem[1], dict)):
+        return None
+    return {"attributes": {k: {"optional": True, "type": t} for k, t in elem[1].items()}}
 
 
 def _is_internal_key(key: str) -> bool:
@@ -352,11 +381,17 @@ class _Checker:
             return
         nested = spec.get("nested_type")
         if nested is None:
+            as_block = _object_collection_block(spec)
+            if as_block is not None:
+                # list/set of objects: block syntax or a list of objects; keys are checked, not presence.
+                for i, inst in enumerate(_instances(value) or []):
+                    n = len(_instances(value) or [])
+                    self.check(as_block, inst, path if n == 1 else f"{path}[{i}]", frozenset())
+                return
             if self.markers and _block_marked(value):
                 self.problem("argument-as-block", path, f"{key!r} is an argument: write {key} = ..., not a block")
             return
-        # Nested attributes: SDKv2 "attributes as blocks" accept block syntax too, and the
-        # extract cannot tell them from plugin-framework nested attributes, so both forms pass.
+        # Plugin-framework nested attributes (attribute syntax); block syntax is tolerated here.
         mode = nested.get("nesting_mode", "single")
         if mode == "map":
             if isinstance(value, Mapping):
@@ -376,7 +411,7 @@ class _Checker:
         if bt.get("opaque"):
             self.result.skipped.append(f"{path} (opaque block)")
             return
-        if bt.get("nesting_mode") == "single" and len(instances) > 1:
+        if _at_most_one(bt) and len(instances) > 1:
             self.problem("duplicate-block", path, f"at most one {key!r} block is allowed, found {len(instances)}")
         for i, inst in enumerate(instances):
             self.check(bt.get("block", {}), inst, path if len(instances) == 1 else f"{path}[{i}]", frozenset())
@@ -414,6 +449,10 @@ class _Checker:
                     provided.add(name)
                     for inst in contents:
                         self.check(attrs[name]["nested_type"], inst, _join(sub, "content"), frozenset())
+                elif name in attrs and (as_block := _object_collection_block(attrs[name])) is not None:
+                    provided.add(name)
+                    for inst in contents:
+                        self.check(as_block, inst, _join(sub, "content"), frozenset())
                 else:
                     known = list(blocks)
                     self.problem(
