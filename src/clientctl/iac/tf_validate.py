@@ -99,9 +99,12 @@ def _files(folder: Path) -> Iterable[Path]:
                 yield Path(dirpath) / name
 
 
-def prepare(root: Path, tops: Sequence[str] = TERRAFORM_TOPS) -> tuple[Path, StandinConfig, str]:
-    """Copy the Terraform into the work folder and install the stand-ins there: (tree, stand-ins, digest)."""
-    work = work_dir(root)
+def prepare(
+    root: Path, tops: Sequence[str] = TERRAFORM_TOPS, work: Path | None = None
+) -> tuple[Path, StandinConfig, str]:
+    """Copy the Terraform into ``work`` (default: the validation folder) and install the stand-ins there:
+    (tree, stand-ins, digest). Sandbox runs use their own ``work`` (clientctl.terraform.setup)."""
+    work = work or work_dir(root)
     tree = work / "tree"
     digest = sync_tree(root, tree, tops)
     return tree, install(work / "standin"), digest

@@ -41,6 +41,10 @@ from clientctl.terraform.output import (
 INIT_MARKER = "clientctl-init.json"
 
 
+#: Beside a plan file made with the provider stand-ins (see TerraformRunner.standins).
+STANDIN_PLAN_SUFFIX = ".standin"
+
+
 class TerraformError(ClientctlError):
     """Terraform cannot be used at all (missing binary, wrong version): a usage error (exit 2)."""
 
@@ -183,8 +187,15 @@ class TerraformRunner:
         backoff: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
         release_own_locks: bool = False,
+        workdir_copy: tuple[Path, Path] | None = None,
+        standins: bool = False,
     ) -> None:
         self.binary = binary
+        # (repository root, copy root): sessions run in the copy of their folder. Stand-in runs use it so the
+        # stand-ins' .terraform.lock.hcl never lands in the repository (clientctl.terraform.setup).
+        self.workdir_copy = workdir_copy
+        # True when Terraform loads the provider stand-ins: plans are marked, and never applied otherwise.
+        self.standins = standins
         self.base_env = dict(env)
         self.plugin_cache_dir = plugin_cache_dir
         self.lock_timeout = lock_timeout
@@ -271,6 +282,10 @@ class TerraformRunner:
 
     # ---------------------------------------------------------------------------------------------- running
     def session(self, workdir: Path, workspace: str, data_dir: Path, log: TextIO) -> NodeSession:
+        if self.workdir_copy is not None:
+            repo, copy = self.workdir_copy
+            if workdir.resolve().is_relative_to(repo.resolve()):
+                workdir = copy / workdir.resolve().relative_to(repo.resolve())
         return NodeSession(self, workdir, workspace, data_dir, log)
 
     def execute(self, args: list[str], cwd: Path, env: dict[str, str], log: TextIO) -> tuple[int, str, bool]:
@@ -434,7 +449,11 @@ class NodeSession:
             args.append("-destroy")
         if refresh_only:
             args.append("-refresh-only")
+        marker = out.with_name(out.name + STANDIN_PLAN_SUFFIX)
+        marker.unlink(missing_ok=True)
         result = self._run("plan", args, ok_codes=(0, 2))
+        if self.runner.standins and out.exists():
+            marker.write_text("planned with the clientctl provider stand-ins: sandbox only\n", encoding="utf-8")
         summary = parse_plan_line(result.output) if result.exit_code in (0, 2) else None
         return result, summary
 
@@ -449,6 +468,12 @@ class NodeSession:
             return None
 
     def apply(self, plan_file: Path) -> StepResult:
-        """Apply exactly the saved plan (Terraform refuses it if the state changed since)."""
+        """Apply exactly the saved plan (Terraform refuses it if the state changed since). A plan made with the
+        provider stand-ins is refused by a runner that is not using them (a real account)."""
+        if plan_file.with_name(plan_file.name + STANDIN_PLAN_SUFFIX).exists() and not self.runner.standins:
+            raise TerraformError(
+                f"{plan_file} was planned with the provider stand-ins (sandbox only); refusing to apply it here",
+                hint="plan again against this endpoint with the real providers",
+            )
         args = ["apply", "-input=false", "-no-color", f"-lock-timeout={self.runner.lock_timeout}", str(plan_file)]
         return self._run("apply", args)

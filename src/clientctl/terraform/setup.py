@@ -19,6 +19,7 @@ from pathlib import Path
 from clientctl.aws.session import AwsTarget
 from clientctl.errors import ConfigError
 from clientctl.fsutil import atomic_write
+from clientctl.iac.standin.install import STANDIN_MARKER
 from clientctl.terraform.runner import BackendOverrides, TerraformRunner
 
 
@@ -83,15 +84,43 @@ def make_runner(
     """A runner for the repository at ``root`` talking to ``target`` (sandbox, custom endpoint or AWS)."""
     state_dir = root / ".clientctl"
     endpoint = target.effective_endpoint
+    environment = terraform_environment(target, state_dir, env)
+    local = _local_emulator(target)
+    refuse_standins_outside_sandbox(environment, local)
     plugin_cache = Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or state_dir / "plugin-cache")
+    workdir_copy = None
+    if local:
+        # The embedded sandbox (or another loopback emulator): providers come from the stand-ins, in their own
+        # plugin cache, and Terraform runs on a copy of the layers so their lock file stays out of the repo.
+        from clientctl.iac import tf_validate
+
+        copy, standins, _digest = tf_validate.prepare(root, work=state_dir / "sandbox-terraform")
+        environment.update(standins.env())
+        plugin_cache = state_dir / "sandbox-terraform" / "plugin-cache"
+        workdir_copy = (root, copy)
     return TerraformRunner(
         terraform_binary(terraform, root),
-        env=terraform_environment(target, state_dir, env),
+        env=environment,
         plugin_cache_dir=plugin_cache,
         lock_timeout=lock_timeout,
         overrides=BackendOverrides(endpoint) if endpoint else None,
-        release_own_locks=_local_emulator(target),
+        release_own_locks=local,
+        workdir_copy=workdir_copy,
+        standins=local,
     )
+
+
+def refuse_standins_outside_sandbox(env: dict[str, str], local: bool) -> None:
+    """A run against a real endpoint must never load a provider stand-in (they fake every API call)."""
+    config = env.get("TF_CLI_CONFIG_FILE")
+    if local or not config or not Path(config).is_file():
+        return
+    if STANDIN_MARKER in Path(config).read_text(encoding="utf-8", errors="replace"):
+        raise ConfigError(
+            f"TF_CLI_CONFIG_FILE={config} installs the clientctl provider stand-ins, and this run targets a real "
+            "AWS endpoint; refusing to start",
+            hint="unset TF_CLI_CONFIG_FILE (or point it at your own CLI configuration) for real runs",
+        )
 
 
 def _local_emulator(target: AwsTarget) -> bool:

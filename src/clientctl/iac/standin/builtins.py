@@ -337,7 +337,9 @@ def _secret_version(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
     sid = cfg.get("secret_id") or "secret"
     return {
         "arn": f"arn:aws:secretsmanager:{ctx.region}:{ACCOUNT_ID}:secret:{sid}-AbCdEf",
-        "secret_string": f"stand-in-secret-{ctx.seed[:12]}",
+        # What our layers store is JSON ({"username", "password"}); a stand-in value of that shape lets
+        # jsondecode(...).password work. It is not the value written (write-only values are never kept).
+        "secret_string": json.dumps({"username": "stand-in", "password": f"stand-in-{ctx.seed[:12]}"}),
         "version_id": str(uuid.UUID(ctx.seed[:32])),
         "version_stages": ["AWSCURRENT"],
         "created_date": "2026-01-01T00:00:00Z",

@@ -28,6 +28,8 @@ from clientctl.iac.standin.schema import SCHEMA_DIR, ProviderSchema
 
 PROVIDERS = ("aws", "helm", "kubernetes", "random")
 MOCK_ENV = "CLIENTCTL_STANDIN_MOCK"
+#: Written into the CLI configuration: how clientctl recognises a Terraform set up for the stand-ins.
+STANDIN_MARKER = "clientctl.iac.standin.install"
 
 
 def terraform_platform() -> str:
