@@ -111,10 +111,14 @@ module "secrets_kms" {
 
 resource "aws_secretsmanager_secret" "grafana_admin" {
   #checkov:skip=CKV2_AWS_57:Rotation is Terraform-driven (bump grafana_admin_password_version); a Lambda rotator cannot update Grafana's user database, so Secrets Manager rotation would desynchronise the login.
-  name                    = var.grafana_admin_secret_name
-  description             = "Grafana admin credentials of ${var.cluster_name} (JSON: username, password)"
-  kms_key_id              = module.secrets_kms.key_arn
-  recovery_window_in_days = 7
+  name        = var.grafana_admin_secret_name
+  description = "Grafana admin credentials of ${var.cluster_name} (JSON: username, password)"
+  kms_key_id  = module.secrets_kms.key_arn
+  # 0 = delete at once on destroy. With a recovery window the name stays reserved for that many days, so
+  # offboarding and onboarding the same client again within the window fails at CreateSecret ("scheduled
+  # for deletion"). Trade-off: a destroyed secret cannot be restored; the value is regenerated on the next
+  # apply anyway (README).
+  recovery_window_in_days = 0
 
   tags = merge(var.tags, { Name = var.grafana_admin_secret_name })
 }

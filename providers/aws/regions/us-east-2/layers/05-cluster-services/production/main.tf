@@ -109,6 +109,9 @@ module "istio" {
   # Without the AWS Load Balancer Controller the gateway Service falls back to the in-tree controller.
   ingress_load_balancer_class = var.settings.cluster_services.enable_aws_load_balancer_controller ? "service.k8s.aws/nlb" : null
 
-  # The gateway's Service needs the load balancer controller (and its webhook) running first.
+  # The gateway's Service needs the load balancer controller (and its webhook) running first. The same edge
+  # orders destroy in reverse: the gateway (whose NLB the controller deletes while its Service is removed,
+  # helm wait = true) goes before the controller, its IRSA role and policy. Never remove this depends_on:
+  # a controller destroyed first orphans the NLB and the VPC destroy fails with DependencyViolation.
   depends_on = [module.shared_services]
 }
