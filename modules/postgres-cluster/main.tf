@@ -84,6 +84,7 @@ locals {
     bootstrap_script        = file("${path.module}/templates/pg-bootstrap.sh")
     sync_passwords_script   = file("${path.module}/templates/pg-sync-passwords.sh")
     basebackup_script       = file("${path.module}/templates/pg-basebackup.sh")
+    ensure_slot_script      = file("${path.module}/templates/pg-ensure-slot.sh")
     replication_lag_script  = file("${path.module}/templates/pg-replication-lag.sh")
     secret_helper           = file("${path.module}/templates/clientctl-secret.py")
   }
