@@ -247,9 +247,11 @@ resource "helm_release" "loki" {
 }
 
 resource "helm_release" "tempo" {
-  name       = "tempo"
-  namespace  = kubernetes_namespace_v1.this.metadata[0].name
-  repository = "https://grafana.github.io/helm-charts"
+  name      = "tempo"
+  namespace = kubernetes_namespace_v1.this.metadata[0].name
+  # The tempo (and grafana) charts moved to the grafana-community repository on 2026-01-30; the old repository
+  # gets no new tempo versions (https://github.com/grafana/helm-charts/issues/4087). Loki stays at grafana.
+  repository = "https://grafana-community.github.io/helm-charts"
   chart      = "tempo"
   version    = var.chart_versions.tempo
   atomic     = true

@@ -146,6 +146,7 @@ resource "helm_release" "cluster_autoscaler" {
     region                        = var.region
     service_account               = local.service_accounts["cluster-autoscaler"].name
     role_arn                      = module.irsa_role["cluster-autoscaler"].role_arn
+    image_tag                     = var.chart_versions.cluster_autoscaler_image_tag
     scale_down_enabled            = local.flags.cluster_autoscaler_scale_down_enabled
     scale_down_unneeded_time      = local.flags.cluster_autoscaler_scale_down_unneeded_time
     scale_down_utilization_thresh = local.flags.cluster_autoscaler_scale_down_utilization_threshold

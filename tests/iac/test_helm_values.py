@@ -66,6 +66,7 @@ def shared_services_vars(client: dict[str, Any], settings: dict[str, Any]) -> di
             "region": settings["region"],
             "service_account": "cluster-autoscaler",
             "role_arn": ROLE + names["iam_roles"]["cluster-autoscaler"],
+            "image_tag": settings["versions"]["cluster_autoscaler_image_tag"],
             "scale_down_enabled": cs["cluster_autoscaler_scale_down_enabled"],
             "scale_down_unneeded_time": cs["cluster_autoscaler_scale_down_unneeded_time"],
             "scale_down_utilization_thresh": cs["cluster_autoscaler_scale_down_utilization_threshold"],
@@ -207,6 +208,9 @@ def test_layer05_values_render(name: str, tmp_path: Path) -> None:
     assert ca["rbac"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(
         client["names"]["iam_roles"]["cluster-autoscaler"]
     )
+    # autoscaler minor == cluster minor (platform.yaml versions.version_matrix)
+    minor = client["eks"]["version"]
+    assert ca["image"]["tag"].startswith(f"v{minor}."), (ca["image"], minor)
     lb = docs["aws-load-balancer-controller.yaml.tftpl"]
     assert lb["clusterName"] == client["names"]["cluster"] and lb["vpcId"].startswith("vpc-")
     dns = docs["external-dns.yaml.tftpl"]

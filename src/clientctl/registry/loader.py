@@ -190,10 +190,32 @@ def load_platform(root: Path) -> tuple[Platform, SourceFile]:
     except ValidationError as exc:
         findings = validation_findings(exc, Platform, source)
         raise ConfigError(f"{source.display}: invalid platform settings", findings=findings) from None
-    problems = _platform_network_findings(platform, source)
+    problems = _platform_network_findings(platform, source) + _platform_version_findings(platform, source)
     if problems:
         raise ConfigError(f"{source.display}: invalid platform network settings", findings=problems)
     return platform, source
+
+
+def _platform_version_findings(platform: Platform, source: SourceFile) -> list[Finding]:
+    """versions.kubernetes must have a row in versions.version_matrix (which autoscaler goes with it)."""
+    versions = platform.versions
+    if versions.kubernetes in versions.version_matrix:
+        return []
+    known = ", ".join(sorted(versions.version_matrix, key=lambda v: tuple(int(p) for p in v.split(".")))) or "none"
+    return [
+        Finding(
+            rule="platform.kubernetes-version",
+            message=f"Kubernetes version {versions.kubernetes} has no row in versions.version_matrix, so no "
+            "cluster-autoscaler release is known to match it (the autoscaler's minor must equal the cluster's)",
+            file=source.display,
+            line=source.line(["versions", "kubernetes"]),
+            field="versions.kubernetes",
+            value=versions.kubernetes,
+            hint=f'use one of {known}, or add versions.version_matrix["{versions.kubernetes}"] with the '
+            "cluster-autoscaler chart whose appVersion and image tag are "
+            f"{versions.kubernetes}.x (chart: X.Y.Z, image_tag: v{versions.kubernetes}.N)",
+        )
+    ]
 
 
 def _platform_network_findings(platform: Platform, source: SourceFile) -> list[Finding]:

@@ -79,6 +79,7 @@ module "shared_services" {
 
   chart_versions = {
     cluster_autoscaler           = var.settings.versions.cluster_autoscaler
+    cluster_autoscaler_image_tag = var.settings.versions.cluster_autoscaler_image_tag
     aws_load_balancer_controller = var.settings.versions.aws_load_balancer_controller
     metrics_server               = var.settings.versions.metrics_server
     external_dns                 = var.settings.versions.external_dns

@@ -27,6 +27,7 @@ variable "settings" {
     }))
     versions = object({
       cluster_autoscaler           = string
+      cluster_autoscaler_image_tag = string
       aws_load_balancer_controller = string
       metrics_server               = string
       external_dns                 = string
