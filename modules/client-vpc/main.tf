@@ -81,6 +81,8 @@ resource "aws_subnet" "private" {
   availability_zone = each.key
   cidr_block        = each.value
 
+  # The only subnets tagged for internal load balancers (AWS Load Balancer Controller subnet discovery); NLBs with
+  # IP targets reach pods in the EKS subnets of the same VPC.
   tags = merge(var.tags, {
     Name                              = var.subnet_names.private[each.key]
     "kubernetes.io/role/internal-elb" = "1"
@@ -95,10 +97,12 @@ resource "aws_subnet" "eks" {
   availability_zone = each.key
   cidr_block        = each.value
 
+  # No kubernetes.io/role/internal-elb here: internal load balancers go to the private subnets only (above). With
+  # the tag on both tiers the AWS Load Balancer Controller sees two candidates per AZ and picks one by subnet ID,
+  # and load-balancer ENIs would take addresses from the pod space VPC CNI prefix delegation needs (/28 blocks).
   tags = merge(var.tags, {
-    Name                              = var.subnet_names.eks[each.key]
-    "kubernetes.io/role/internal-elb" = "1"
-    SubnetTier                        = "eks"
+    Name       = var.subnet_names.eks[each.key]
+    SubnetTier = "eks"
   })
 }
 
