@@ -52,6 +52,15 @@ data "terraform_remote_state" "platform" {
   backend   = "s3"
   workspace = terraform.workspace
   config    = var.settings.remote_state["02-platform"]
+
+  lifecycle {
+    # Without it the null outputs of an unapplied layer 02 reach the helm provider (host) and the autoscaler's
+    # discovery tag ("k8s.io/cluster-autoscaler/${null}") and fail with errors that do not name the cause.
+    postcondition {
+      condition     = try(self.outputs.cluster_name, null) != null && try(self.outputs.cluster_endpoint, null) != null && try(self.outputs.oidc_provider_arn, null) != null
+      error_message = "Layer 02-platform has no cluster for client \"${terraform.workspace}\": apply 02-platform for ${terraform.workspace} first (providers/aws/regions/us-east-2/layers/02-platform/production, workspace ${terraform.workspace})."
+    }
+  }
 }
 
 data "terraform_remote_state" "foundation" {
@@ -60,6 +69,13 @@ data "terraform_remote_state" "foundation" {
   backend   = "s3"
   workspace = terraform.workspace
   config    = var.settings.remote_state["01-foundation"]
+
+  lifecycle {
+    postcondition {
+      condition     = try(self.outputs.vpc_id, null) != null
+      error_message = "Layer 01-foundation has no VPC for client \"${terraform.workspace}\": apply 01-foundation (then 02-platform) for ${terraform.workspace} first."
+    }
+  }
 }
 
 module "shared_services" {
