@@ -70,7 +70,12 @@ class NetworkSettings(StrictModel):
     pool_warn_percent: Percent = 80
     eks_service_cidr: str = "172.20.0.0/16"
     subnet_layout: SubnetLayout = SubnetLayout()
-    management_cidrs: list[str] = Field(default_factory=list)
+    # Required: who may reach the EKS public API endpoints (the operators' egress ranges). No default, since any
+    # default would either lock everyone out or open the endpoint too wide.
+    management_cidrs: Annotated[list[str], Field(min_length=1)]
+    # Upper bound on the addresses the management CIDRs may cover together (after merging overlaps). 65536 = one
+    # /16: far above a few NAT/VPN egress ranges, far below "the internet". Raise it deliberately.
+    management_cidrs_max_addresses: Annotated[int, Field(ge=1, le=2**32 - 1)] = 65536
 
 
 class EksPreset(StrictModel):
