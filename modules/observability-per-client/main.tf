@@ -215,13 +215,15 @@ resource "helm_release" "kube_prometheus_stack" {
     metrics_bucket            = var.buckets.metrics
     metrics_prefix            = var.prefixes.metrics
     grafana_admin_secret      = kubernetes_secret_v1.grafana_admin.metadata[0].name
-    alert_emails              = var.alerting.emails
-    slack_enabled             = local.slack_enabled
-    slack_channel             = var.alerting.slack_channel
-    slack_secret              = local.slack_k8s_secret
-    smtp_smarthost            = var.smtp_smarthost
-    smtp_from                 = var.smtp_from
-    namespace                 = var.namespace
+    # Rolls the Grafana pod when the password is rotated; its postStart hook resets the admin password.
+    grafana_admin_password_version = var.grafana_admin_password_version
+    alert_emails                   = var.alerting.emails
+    slack_enabled                  = local.slack_enabled
+    slack_channel                  = var.alerting.slack_channel
+    slack_secret                   = local.slack_k8s_secret
+    smtp_smarthost                 = var.smtp_smarthost
+    smtp_from                      = var.smtp_from
+    namespace                      = var.namespace
   })]
 
   depends_on = [aws_iam_role_policy.storage, kubernetes_secret_v1.slack_webhook]

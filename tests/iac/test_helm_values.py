@@ -123,6 +123,7 @@ def observability_vars(
             "metrics_bucket": buckets["metrics"],
             "metrics_prefix": prefixes["metrics"],
             "grafana_admin_secret": "grafana-admin",
+            "grafana_admin_password_version": 3,
             "alert_emails": client["alerting"]["emails"],
             "slack_enabled": slack_enabled,
             "slack_channel": client["alerting"]["slack_channel"],
@@ -265,6 +266,12 @@ def test_layer06_values_render(name: str, slack_enabled: bool, tmp_path: Path) -
     assert kps["grafana"]["persistence"]["size"] == f"{obs['grafana_storage_gi']}Gi"
     admin = kps["grafana"]["admin"]
     assert admin["existingSecret"] == "grafana-admin" and "password" not in admin
+    # rotation: the version rolls the pod, whose postStart hook resets the admin password from the secret
+    grafana = kps["grafana"]
+    assert grafana["podAnnotations"]["clientctl.io/grafana-admin-password-version"] == "3"
+    hook = " ".join(grafana["lifecycleHooks"]["postStart"]["exec"]["command"])
+    assert "admin reset-admin-password --password-from-stdin" in hook and '"$GF_SECURITY_ADMIN_PASSWORD"' in hook
+    assert grafana["deploymentStrategy"]["type"] == "Recreate"
     (receiver,) = [r for r in kps["alertmanager"]["config"]["receivers"] if r["name"] == "client"]
     assert [e["to"] for e in receiver["email_configs"]] == client["alerting"]["emails"]
     if slack:
