@@ -39,6 +39,7 @@ network:
   pools:
     - {{name: ten, cidr: 10.0.0.0/8}}
   eks_service_cidr: 172.20.0.0/16
+  management_cidrs: [198.51.100.0/24]
   subnet_layout: {{max_azs: 2, eks_newbits: 3, private_newbits: 3, public_newbits: 4}}
 tiers:
   standard:

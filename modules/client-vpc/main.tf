@@ -21,6 +21,9 @@ locals {
   vpn_enabled = var.vpn.enabled
   vpn_static  = var.vpn.enabled && var.vpn.static_routes_only
   vpn_bgp     = var.vpn.enabled && !var.vpn.static_routes_only
+  # CreateCustomerGateway needs an ASN; with static routing it is irrelevant (no BGP session), so a client
+  # without bgp_asn gets the placeholder. A BGP VPN without one is refused by the vpn validation.
+  customer_gateway_asn = coalesce(var.vpn.bgp_asn, var.static_routes_default_bgp_asn)
   # Tag value; the rendered description is "" when unset.
   vpn_description = try(trimspace(var.vpn.description), "")
 
@@ -78,6 +81,8 @@ resource "aws_subnet" "private" {
   availability_zone = each.key
   cidr_block        = each.value
 
+  # The only subnets tagged for internal load balancers (AWS Load Balancer Controller subnet discovery); NLBs with
+  # IP targets reach pods in the EKS subnets of the same VPC.
   tags = merge(var.tags, {
     Name                              = var.subnet_names.private[each.key]
     "kubernetes.io/role/internal-elb" = "1"
@@ -92,10 +97,12 @@ resource "aws_subnet" "eks" {
   availability_zone = each.key
   cidr_block        = each.value
 
+  # No kubernetes.io/role/internal-elb here: internal load balancers go to the private subnets only (above). With
+  # the tag on both tiers the AWS Load Balancer Controller sees two candidates per AZ and picks one by subnet ID,
+  # and load-balancer ENIs would take addresses from the pod space VPC CNI prefix delegation needs (/28 blocks).
   tags = merge(var.tags, {
-    Name                              = var.subnet_names.eks[each.key]
-    "kubernetes.io/role/internal-elb" = "1"
-    SubnetTier                        = "eks"
+    Name       = var.subnet_names.eks[each.key]
+    SubnetTier = "eks"
   })
 }
 
@@ -427,9 +434,11 @@ resource "aws_customer_gateway" "this" {
 
   type       = "ipsec.1"
   ip_address = var.vpn.customer_gateway_ip
-  # 2-byte and 4-byte ASNs up to 2147483647 go in bgp_asn; larger 4-byte ASNs need bgp_asn_extended.
-  bgp_asn          = var.vpn.bgp_asn == null ? null : (var.vpn.bgp_asn <= 2147483647 ? tostring(var.vpn.bgp_asn) : null)
-  bgp_asn_extended = var.vpn.bgp_asn == null ? null : (var.vpn.bgp_asn > 2147483647 ? tostring(var.vpn.bgp_asn) : null)
+  # 2-byte and 4-byte ASNs up to 2147483647 go in bgp_asn; larger 4-byte ASNs need bgp_asn_extended. EC2 requires
+  # one of them even for a static-routes VPN, where the ASN is never used: local.customer_gateway_asn falls back
+  # to var.static_routes_default_bgp_asn (65000) when the client has none.
+  bgp_asn          = local.customer_gateway_asn <= 2147483647 ? tostring(local.customer_gateway_asn) : null
+  bgp_asn_extended = local.customer_gateway_asn > 2147483647 ? tostring(local.customer_gateway_asn) : null
 
   tags = merge(var.tags, { Name = var.vpn_names.customer_gateway, Description = local.vpn_description })
 }

@@ -167,3 +167,14 @@ variable "vpn" {
     error_message = "A dynamic (BGP) VPN needs bgp_asn."
   }
 }
+
+variable "static_routes_default_bgp_asn" {
+  type        = number
+  description = "Customer gateway ASN sent for a static-routes VPN whose client has no vpn.bgp_asn (EC2 requires one; static routing never uses it). A private 2-byte ASN."
+  default     = 65000
+
+  validation {
+    condition     = var.static_routes_default_bgp_asn >= 1 && var.static_routes_default_bgp_asn <= 4294967294 && floor(var.static_routes_default_bgp_asn) == var.static_routes_default_bgp_asn
+    error_message = "static_routes_default_bgp_asn must be a whole ASN between 1 and 4294967294."
+  }
+}

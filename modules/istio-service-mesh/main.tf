@@ -84,7 +84,13 @@ resource "helm_release" "ingress_gateway" {
   chart            = "gateway"
   version          = var.chart_version
   atomic           = true
-  timeout          = 900
+  # Destroy: `helm uninstall --wait` returns only when the gateway's Service object is gone. The AWS Load
+  # Balancer Controller holds its finalizer (service.k8s.aws/resources) until it has deleted the NLB, its
+  # target groups and security groups, so when this release is destroyed the NLB is gone. The caller must
+  # destroy this module before the controller (layer 05: depends_on = [module.shared_services]); otherwise
+  # the NLB is orphaned and the VPC destroy of layer 01 fails with DependencyViolation.
+  wait    = true
+  timeout = 900
 
   values = [templatefile("${path.module}/values/gateway.yaml.tftpl", {
     replicas            = var.ingress_replicas

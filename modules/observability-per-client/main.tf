@@ -111,10 +111,14 @@ module "secrets_kms" {
 
 resource "aws_secretsmanager_secret" "grafana_admin" {
   #checkov:skip=CKV2_AWS_57:Rotation is Terraform-driven (bump grafana_admin_password_version); a Lambda rotator cannot update Grafana's user database, so Secrets Manager rotation would desynchronise the login.
-  name                    = var.grafana_admin_secret_name
-  description             = "Grafana admin credentials of ${var.cluster_name} (JSON: username, password)"
-  kms_key_id              = module.secrets_kms.key_arn
-  recovery_window_in_days = 7
+  name        = var.grafana_admin_secret_name
+  description = "Grafana admin credentials of ${var.cluster_name} (JSON: username, password)"
+  kms_key_id  = module.secrets_kms.key_arn
+  # 0 = delete at once on destroy. With a recovery window the name stays reserved for that many days, so
+  # offboarding and onboarding the same client again within the window fails at CreateSecret ("scheduled
+  # for deletion"). Trade-off: a destroyed secret cannot be restored; the value is regenerated on the next
+  # apply anyway (README).
+  recovery_window_in_days = 0
 
   tags = merge(var.tags, { Name = var.grafana_admin_secret_name })
 }
@@ -211,13 +215,15 @@ resource "helm_release" "kube_prometheus_stack" {
     metrics_bucket            = var.buckets.metrics
     metrics_prefix            = var.prefixes.metrics
     grafana_admin_secret      = kubernetes_secret_v1.grafana_admin.metadata[0].name
-    alert_emails              = var.alerting.emails
-    slack_enabled             = local.slack_enabled
-    slack_channel             = var.alerting.slack_channel
-    slack_secret              = local.slack_k8s_secret
-    smtp_smarthost            = var.smtp_smarthost
-    smtp_from                 = var.smtp_from
-    namespace                 = var.namespace
+    # Rolls the Grafana pod when the password is rotated; its postStart hook resets the admin password.
+    grafana_admin_password_version = var.grafana_admin_password_version
+    alert_emails                   = var.alerting.emails
+    slack_enabled                  = local.slack_enabled
+    slack_channel                  = var.alerting.slack_channel
+    slack_secret                   = local.slack_k8s_secret
+    smtp_smarthost                 = var.smtp_smarthost
+    smtp_from                      = var.smtp_from
+    namespace                      = var.namespace
   })]
 
   depends_on = [aws_iam_role_policy.storage, kubernetes_secret_v1.slack_webhook]
@@ -243,9 +249,11 @@ resource "helm_release" "loki" {
 }
 
 resource "helm_release" "tempo" {
-  name       = "tempo"
-  namespace  = kubernetes_namespace_v1.this.metadata[0].name
-  repository = "https://grafana.github.io/helm-charts"
+  name      = "tempo"
+  namespace = kubernetes_namespace_v1.this.metadata[0].name
+  # The tempo (and grafana) charts moved to the grafana-community repository on 2026-01-30; the old repository
+  # gets no new tempo versions (https://github.com/grafana/helm-charts/issues/4087). Loki stays at grafana.
+  repository = "https://grafana-community.github.io/helm-charts"
   chart      = "tempo"
   version    = var.chart_versions.tempo
   atomic     = true

@@ -35,6 +35,10 @@ resource "aws_route53_zone" "client" {
   #checkov:skip=CKV2_AWS_39:Query logging needs a us-east-1 log group and an account-wide CloudWatch Logs resource policy (10 per region) owned by the platform; record changes are audited via CloudTrail (route53:ChangeResourceRecordSets).
   name    = var.dns_zone_name
   comment = "Client zone of ${var.cluster_name}, delegated from ${var.parent_zone_name}; records managed by ExternalDNS"
+  # ExternalDNS (policy sync) leaves its records and TXT ownership records behind when the cluster goes;
+  # without force_destroy, offboarding fails with HostedZoneNotEmpty. Every record in this zone belongs to
+  # this client (ExternalDNS may change this zone only), so deleting them with the zone loses nothing.
+  force_destroy = true
 
   tags = merge(var.tags, { Name = var.dns_zone_name })
 }
@@ -142,6 +146,7 @@ resource "helm_release" "cluster_autoscaler" {
     region                        = var.region
     service_account               = local.service_accounts["cluster-autoscaler"].name
     role_arn                      = module.irsa_role["cluster-autoscaler"].role_arn
+    image_tag                     = var.chart_versions.cluster_autoscaler_image_tag
     scale_down_enabled            = local.flags.cluster_autoscaler_scale_down_enabled
     scale_down_unneeded_time      = local.flags.cluster_autoscaler_scale_down_unneeded_time
     scale_down_utilization_thresh = local.flags.cluster_autoscaler_scale_down_utilization_threshold
@@ -173,7 +178,10 @@ resource "helm_release" "aws_load_balancer_controller" {
   chart      = "aws-load-balancer-controller"
   version    = var.chart_versions.aws_load_balancer_controller
   atomic     = true
-  timeout    = 600
+  # Also waits on uninstall. The controller must outlive every Service of class service.k8s.aws/nlb (the
+  # Istio gateway): layer 05 makes module.istio depend on this module, so destroy removes the gateway first.
+  wait    = true
+  timeout = 600
 
   values = [templatefile("${path.module}/values/aws-load-balancer-controller.yaml.tftpl", {
     cluster_name    = var.cluster_name

@@ -51,11 +51,17 @@ variable "iam_role_names" {
 variable "chart_versions" {
   type = object({
     cluster_autoscaler           = string
+    cluster_autoscaler_image_tag = string
     aws_load_balancer_controller = string
     metrics_server               = string
     external_dns                 = string
   })
-  description = "Helm chart versions (rendered `settings.versions`)."
+  description = "Helm chart versions and the cluster-autoscaler image tag (rendered `settings.versions`, resolved by clientctl from `versions.version_matrix` for the cluster's Kubernetes minor)."
+
+  validation {
+    condition     = can(regex("^v[0-9]+\\.[0-9]+\\.[0-9]+$", var.chart_versions.cluster_autoscaler_image_tag))
+    error_message = "cluster_autoscaler_image_tag must be an image tag such as v1.35.0 (its minor must equal the cluster's Kubernetes minor)."
+  }
 }
 
 variable "cluster_services" {

@@ -200,9 +200,18 @@ CASES: list[tuple[str, Callable[[Path], None], int, tuple[str, ...]]] = [
     ),
     (
         "vpn missing field",
-        lambda r: edit(r, ACME, "  bgp_asn: 65001\n", ""),
+        lambda r: edit(r, ACME, "  tunnel2_inside_cidr: 169.254.11.0/30\n", ""),
         1,
-        ("vpn.required", "vpn.bgp_asn is required"),
+        ("vpn.required", "vpn.tunnel2_inside_cidr is required"),
+    ),
+    (
+        "bgp vpn without asn",
+        lambda r: (
+            edit(r, ACME, "  bgp_asn: 65001\n", ""),
+            edit(r, ACME, "static_routes_only: true", "static_routes_only: false"),
+        ),
+        1,
+        ("vpn.required", "vpn.bgp_asn is required when vpn.enabled is true and static_routes_only is false"),
     ),
     (
         "eks sizing",

@@ -66,6 +66,7 @@ def shared_services_vars(client: dict[str, Any], settings: dict[str, Any]) -> di
             "region": settings["region"],
             "service_account": "cluster-autoscaler",
             "role_arn": ROLE + names["iam_roles"]["cluster-autoscaler"],
+            "image_tag": settings["versions"]["cluster_autoscaler_image_tag"],
             "scale_down_enabled": cs["cluster_autoscaler_scale_down_enabled"],
             "scale_down_unneeded_time": cs["cluster_autoscaler_scale_down_unneeded_time"],
             "scale_down_utilization_thresh": cs["cluster_autoscaler_scale_down_utilization_threshold"],
@@ -122,6 +123,7 @@ def observability_vars(
             "metrics_bucket": buckets["metrics"],
             "metrics_prefix": prefixes["metrics"],
             "grafana_admin_secret": "grafana-admin",
+            "grafana_admin_password_version": 3,
             "alert_emails": client["alerting"]["emails"],
             "slack_enabled": slack_enabled,
             "slack_channel": client["alerting"]["slack_channel"],
@@ -207,6 +209,9 @@ def test_layer05_values_render(name: str, tmp_path: Path) -> None:
     assert ca["rbac"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(
         client["names"]["iam_roles"]["cluster-autoscaler"]
     )
+    # autoscaler minor == cluster minor (platform.yaml versions.version_matrix)
+    minor = client["eks"]["version"]
+    assert ca["image"]["tag"].startswith(f"v{minor}."), (ca["image"], minor)
     lb = docs["aws-load-balancer-controller.yaml.tftpl"]
     assert lb["clusterName"] == client["names"]["cluster"] and lb["vpcId"].startswith("vpc-")
     dns = docs["external-dns.yaml.tftpl"]
@@ -261,6 +266,12 @@ def test_layer06_values_render(name: str, slack_enabled: bool, tmp_path: Path) -
     assert kps["grafana"]["persistence"]["size"] == f"{obs['grafana_storage_gi']}Gi"
     admin = kps["grafana"]["admin"]
     assert admin["existingSecret"] == "grafana-admin" and "password" not in admin
+    # rotation: the version rolls the pod, whose postStart hook resets the admin password from the secret
+    grafana = kps["grafana"]
+    assert grafana["podAnnotations"]["clientctl.io/grafana-admin-password-version"] == "3"
+    hook = " ".join(grafana["lifecycleHooks"]["postStart"]["exec"]["command"])
+    assert "admin reset-admin-password --password-from-stdin" in hook and '"$GF_SECURITY_ADMIN_PASSWORD"' in hook
+    assert grafana["deploymentStrategy"]["type"] == "Recreate"
     (receiver,) = [r for r in kps["alertmanager"]["config"]["receivers"] if r["name"] == "client"]
     assert [e["to"] for e in receiver["email_configs"]] == client["alerting"]["emails"]
     if slack:

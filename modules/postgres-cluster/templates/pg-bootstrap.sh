@@ -138,7 +138,8 @@ else
     find "$DATA" "$WAL" -mindepth 1 -delete
     log "waiting for the master $MASTER_HOST:$PORT"
     for i in $(seq 1 360); do
-      if runuser -u postgres -- env PGPASSFILE=/var/lib/postgresql/.pgpass pg_basebackup \
+      # The slot first (created on the master when missing: a replica added after the master's first boot).
+      if /usr/local/sbin/clientctl-pg-ensure-slot && runuser -u postgres -- env PGPASSFILE=/var/lib/postgresql/.pgpass pg_basebackup \
         -h "$MASTER_HOST" -p "$PORT" -U replicator -D "$DATA" --waldir="$WAL" -X stream -S "$SLOT_NAME" -c fast -w; then
         break
       fi
@@ -147,6 +148,8 @@ else
       sleep 10
     done
   fi
+  # An adopted replica (instance replaced) streams from the same slot; recreate it if the master lost it.
+  [ "$fresh" = true ] || /usr/local/sbin/clientctl-pg-ensure-slot || log "could not check the slot on $MASTER_HOST yet; streaming retries"
   runuser -u postgres -- touch "$DATA/standby.signal"
   cat > "$CONF/conf.d/20-standby.conf" <<CONFIG
 # Written by clientctl-pg-bootstrap: streaming replica of $MASTER_HOST.

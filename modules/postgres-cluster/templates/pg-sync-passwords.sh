@@ -24,7 +24,8 @@ SQL
   unset SUPER_PW
 else
   umask 077
-  printf '%s:%s:replication:replicator:%s\n' "$MASTER_HOST" "$PORT" "$REPL_PW" > "$PGPASS.new"
+  # replication: streaming and pg_basebackup; postgres: clientctl-pg-ensure-slot's SQL connection.
+  printf '%s:%s:%s:replicator:%s\n' "$MASTER_HOST" "$PORT" replication "$REPL_PW" "$MASTER_HOST" "$PORT" postgres "$REPL_PW" > "$PGPASS.new"
   chown postgres:postgres "$PGPASS.new"
   mv "$PGPASS.new" "$PGPASS"
 fi

@@ -412,6 +412,22 @@ def _format(fmt: str, *args: Any) -> str:
     return out.replace("\x01", "%")
 
 
+def _regex(pattern: str, text: str) -> Any:
+    """regex(): the first match (whole match, or the groups). RE2 classes Python's re lacks (``\\p{L}``) make
+    the result unknown rather than wrong."""
+    import re
+
+    try:
+        found = re.search(pattern, text)
+    except re.error:
+        return Unknown(f"regex({pattern!r}) not supported here")
+    if found is None:
+        raise EvalError(f"regex(): no match for {pattern!r}")
+    if found.groups():
+        return found.groupdict() or list(found.groups())
+    return found.group(0)
+
+
 def _coalesce(*args: Any) -> Any:
     for a in args:
         if a is not None and a != "":
@@ -477,4 +493,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sort": lambda x: sorted(x),
     "setunion": lambda *xs: sorted({i for x in xs for i in x}, key=str),
     "substr": lambda s, o, n: s[int(o) : int(o) + int(n)] if int(n) >= 0 else s[int(o) :],
+    "alltrue": lambda x: all(v is True or v == "true" for v in x),
+    "anytrue": lambda x: any(v is True or v == "true" for v in x),
+    "setsubtract": lambda a, b: sorted(set(a) - set(b), key=str),
+    "regex": _regex,
 }

@@ -498,3 +498,31 @@ def _type_problems(t: h.Expr, value: Any, path: str) -> list[tuple[str, Any]]:
     if name == "optional":
         return _type_problems(arg, value, path)
     return [(f"{path}: type {name}(...) not understood", "warning")]
+
+
+def convert(t: h.Expr, value: Any) -> Any:
+    """*value* as Terraform would see it through the type expression *t*: object attributes the type does not
+    declare are dropped (Terraform's conversion of a wider object), ``optional`` ones absent from the value
+    become null. Values the type does not fit are returned as they are (:func:`_type_problems` reports them).
+    Used to evaluate a root with the variables it really receives, e.g. ``local.client.enabled`` is absent when
+    ``variable "clients"`` does not declare ``enabled``."""
+    if value is None or isinstance(t, h.Var) or not isinstance(t, h.Call) or not t.args:
+        return value
+    name, arg = t.name, t.args[0]
+    if name == "optional":
+        return convert(arg, value)
+    if name == "map" and isinstance(value, dict):
+        return {k: convert(arg, v) for k, v in value.items()}
+    if name in ("list", "set") and isinstance(value, list):
+        return [convert(arg, v) for v in value]
+    if name == "object" and isinstance(arg, h.ObjectExpr) and isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, sub in arg.items:
+            key = k.name if isinstance(k, h.Var) else literal_string(k)
+            if key is None:
+                continue
+            out[key] = convert(sub, value.get(key))
+        return out
+    if name == "tuple" and isinstance(arg, h.TupleExpr) and isinstance(value, list):
+        return [convert(sub, v) for sub, v in zip(arg.items, value, strict=False)]
+    return value

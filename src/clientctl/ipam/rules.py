@@ -411,12 +411,17 @@ class Checker:
             "tunnel2_inside_cidr",
         )
         for key in required:
+            # A static-routes VPN never runs BGP: its customer gateway gets the placeholder ASN 65000
+            # (modules/client-vpc static_routes_default_bgp_asn), so only a BGP VPN needs bgp_asn.
+            if key == "bgp_asn" and vpn.static_routes_only:
+                continue
             if getattr(vpn, key) is None:
+                when = "vpn.enabled is true" + (" and static_routes_only is false (BGP)" if key == "bgp_asn" else "")
                 self.add(
                     client,
                     ["vpn", key],
                     "vpn.required",
-                    f"vpn.{key} is required when vpn.enabled is true",
+                    f"vpn.{key} is required when {when}",
                     hint="set it, or set vpn.enabled: false",
                 )
         if vpn.customer_gateway_ip is not None:  # [22]

@@ -127,6 +127,13 @@ _RULE_HINTS = {
 }
 
 
+#: What to write for a required key whose absence needs more than "add this key".
+_MISSING_HINTS = {
+    "network.management_cidrs": "add network.management_cidrs: the operators' egress CIDRs that may reach the EKS "
+    "public API endpoints (office NAT, VPN, CI runners), e.g. [198.51.100.0/24]; never 0.0.0.0/0",
+}
+
+
 def validation_findings(exc: ValidationError, model: type[BaseModel], source: SourceFile) -> list[Finding]:
     findings: list[Finding] = []
     for err in exc.errors(include_url=False):
@@ -147,6 +154,7 @@ def validation_findings(exc: ValidationError, model: type[BaseModel], source: So
         elif kind == "missing":
             message = f"required key {str(loc[-1])!r} is missing"
             value = None
+            hint = _MISSING_HINTS.get(".".join(str(p) for p in loc), hint)
         elif kind == "string_pattern_mismatch":
             pattern = (err.get("ctx") or {}).get("pattern", "")
             message = f"value does not have the required form (pattern {pattern})"
@@ -185,10 +193,32 @@ def load_platform(root: Path) -> tuple[Platform, SourceFile]:
     except ValidationError as exc:
         findings = validation_findings(exc, Platform, source)
         raise ConfigError(f"{source.display}: invalid platform settings", findings=findings) from None
-    problems = _platform_network_findings(platform, source)
+    problems = _platform_network_findings(platform, source) + _platform_version_findings(platform, source)
     if problems:
         raise ConfigError(f"{source.display}: invalid platform network settings", findings=problems)
     return platform, source
+
+
+def _platform_version_findings(platform: Platform, source: SourceFile) -> list[Finding]:
+    """versions.kubernetes must have a row in versions.version_matrix (which autoscaler goes with it)."""
+    versions = platform.versions
+    if versions.kubernetes in versions.version_matrix:
+        return []
+    known = ", ".join(sorted(versions.version_matrix, key=lambda v: tuple(int(p) for p in v.split(".")))) or "none"
+    return [
+        Finding(
+            rule="platform.kubernetes-version",
+            message=f"Kubernetes version {versions.kubernetes} has no row in versions.version_matrix, so no "
+            "cluster-autoscaler release is known to match it (the autoscaler's minor must equal the cluster's)",
+            file=source.display,
+            line=source.line(["versions", "kubernetes"]),
+            field="versions.kubernetes",
+            value=versions.kubernetes,
+            hint=f'use one of {known}, or add versions.version_matrix["{versions.kubernetes}"] with the '
+            "cluster-autoscaler chart whose appVersion and image tag are "
+            f"{versions.kubernetes}.x (chart: X.Y.Z, image_tag: v{versions.kubernetes}.N)",
+        )
+    ]
 
 
 def _platform_network_findings(platform: Platform, source: SourceFile) -> list[Finding]:
@@ -270,11 +300,37 @@ def _platform_network_findings(platform: Platform, source: SourceFile) -> list[F
                 "fix the reserved range",
                 "ipam.format",
             )
+    mgmt_nets: list[ipaddress.IPv4Network] = []
     for i, mgmt in enumerate(net.management_cidrs):
         try:
-            parse_network(mgmt)
+            parsed = parse_network(mgmt)
         except CidrError as exc:
             bad(["network", "management_cidrs", i], str(exc), mgmt, "fix the management CIDR", "ipam.format")
+            continue
+        if isinstance(parsed, ipaddress.IPv4Network):
+            mgmt_nets.append(parsed)
+    if mgmt_nets:
+        union = list(ipaddress.collapse_addresses(mgmt_nets))
+        total = sum(n.num_addresses for n in union)
+        shown = ", ".join(net.management_cidrs)
+        if union == [ipaddress.IPv4Network("0.0.0.0/0")]:
+            bad(
+                ["network", "management_cidrs"],
+                "the management CIDRs together cover the whole IPv4 space, so the EKS public API endpoint would "
+                "be open to the internet",
+                shown,
+                "list only the operators' egress ranges (office NAT, VPN, CI runners), e.g. [198.51.100.0/24]",
+                "platform.management-cidrs-open",
+            )
+        elif total > net.management_cidrs_max_addresses:
+            bad(
+                ["network", "management_cidrs"],
+                f"the management CIDRs together cover {total} addresses, more than "
+                f"network.management_cidrs_max_addresses ({net.management_cidrs_max_addresses})",
+                shown,
+                "list only the operators' egress ranges, or raise network.management_cidrs_max_addresses deliberately",
+                "platform.management-cidrs-too-wide",
+            )
     try:
         svc = parse_network(net.eks_service_cidr)
     except CidrError as exc:

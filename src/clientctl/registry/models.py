@@ -74,7 +74,12 @@ class NetworkSettings(StrictModel):
     pool_warn_percent: Percent = 80
     eks_service_cidr: str = "172.20.0.0/16"
     subnet_layout: SubnetLayout = SubnetLayout()
-    management_cidrs: list[str] = Field(default_factory=list)
+    # Required: who may reach the EKS public API endpoints (the operators' egress ranges). No default, since any
+    # default would either lock everyone out or open the endpoint too wide.
+    management_cidrs: Annotated[list[str], Field(min_length=1)]
+    # Upper bound on the addresses the management CIDRs may cover together (after merging overlaps). 65536 = one
+    # /16: far above a few NAT/VPN egress ranges, far below "the internet". Raise it deliberately.
+    management_cidrs_max_addresses: Annotated[int, Field(ge=1, le=2**32 - 1)] = 65536
 
 
 class EksPreset(StrictModel):
@@ -119,18 +124,39 @@ class TierPreset(StrictModel):
     observability: ObservabilityPreset
 
 
+class AutoscalerPin(StrictModel):
+    """The cluster-autoscaler release for one Kubernetes minor: the autoscaler's minor must equal the
+    cluster's (https://github.com/kubernetes/autoscaler/tree/master/cluster-autoscaler#releases)."""
+
+    chart: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+$")]
+    image_tag: Annotated[str, Field(pattern=r"^v\d+\.\d+\.\d+$")]
+
+
+# Chart versions and image tags read from kubernetes/autoscaler charts/cluster-autoscaler (Chart.yaml and
+# values.yaml at the tags cluster-autoscaler-chart-<version>). Charts 9.54.0-9.55.0 declare appVersion 1.35.0 but
+# still default to image v1.34.2, so the image tag is pinned explicitly in the values.
+DEFAULT_VERSION_MATRIX: dict[str, AutoscalerPin] = {
+    "1.32": AutoscalerPin(chart="9.46.6", image_tag="v1.32.0"),
+    "1.33": AutoscalerPin(chart="9.51.0", image_tag="v1.33.0"),
+    "1.34": AutoscalerPin(chart="9.53.0", image_tag="v1.34.2"),
+    "1.35": AutoscalerPin(chart="9.59.0", image_tag="v1.35.0"),
+}
+
+
 class Versions(StrictModel):
     terraform: str = ">= 1.10.0"
     aws_provider: str = "~> 6.0"
-    kubernetes: str = "1.31"
-    cluster_autoscaler: str = "9.37.0"
+    # EKS standard support: 1.35 until 2027-03-27 (1.34 ended 2026-12-02); see docs/terraform.md "Versions".
+    kubernetes: Annotated[str, Field(pattern=r"^1\.\d+$")] = "1.35"
+    # Kubernetes minor -> cluster-autoscaler chart and image; versions.kubernetes must be a key of it.
+    version_matrix: dict[str, AutoscalerPin] = Field(default_factory=lambda: dict(DEFAULT_VERSION_MATRIX))
     aws_load_balancer_controller: str = "1.8.1"
     metrics_server: str = "3.12.2"
     external_dns: str = "1.15.0"
     istio: str = "1.27.1"
     kube_prometheus_stack: str = "65.1.1"
     loki: str = "6.16.0"
-    tempo: str = "1.10.3"
+    tempo: str = "1.10.3"  # grafana-community repository (moved from grafana on 2026-01-30)
     fluent_bit: str = "0.47.10"
     postgresql: str = "17"
 

@@ -60,9 +60,19 @@ def settings(platform: Platform, region: str, environment: str, layer: str) -> d
         },
         "eks_service_cidr": platform.network.eks_service_cidr,
         "management_cidrs": list(platform.network.management_cidrs),
-        "versions": platform.versions.model_dump(),
+        "versions": _versions(platform),
         "cluster_services": platform.cluster_services.model_dump(),
     }
+
+
+def _versions(platform: Platform) -> dict[str, Any]:
+    """The version pins, with the cluster-autoscaler chart and image of ``versions.kubernetes`` resolved from
+    ``version_matrix`` (the loader refuses a Kubernetes version without a row)."""
+    data = platform.versions.model_dump(exclude={"version_matrix"})
+    pin = platform.versions.version_matrix[platform.versions.kubernetes]
+    data["cluster_autoscaler"] = pin.chart
+    data["cluster_autoscaler_image_tag"] = pin.image_tag
+    return data
 
 
 def backend_hcl(platform: Platform, region: str, environment: str, layer: str) -> str:

@@ -18,10 +18,13 @@ resource "terraform_data" "workspace_guard" {
   }
 }
 
+# Disabled for a workspace that is not a client, so the tagging module's own validations (which require the
+# rendered tag keys) cannot fail before the workspace guard: the guard is the first and only error (as 01/02).
 module "tags" {
   source = "../../../../../../../modules/tagging"
 
-  client_tags = try(local.client.tags, {})
+  enabled     = local.client_known
+  client_tags = local.client_known ? local.client.tags : {}
   layer       = var.settings.layer
 }
 

@@ -5,9 +5,10 @@ locals {
   client_known = contains(keys(var.clients), terraform.workspace)
   client       = local.client_known ? var.clients[terraform.workspace] : null
 
-  # Nothing is read or planned for an unknown workspace or a client without a cluster, so the
-  # workspace guard below is the only error an operator sees in the wrong workspace.
-  enabled = local.client_known && try(local.client.eks.enabled, false)
+  # Nothing is read or planned for an unknown workspace, a disabled client (`enabled: false`) or a client
+  # without a cluster (`eks.enabled: false`, so layer 02 has none), so the workspace guard below is the only
+  # error an operator sees in the wrong workspace and a disabled client plans zero resources.
+  enabled = local.client_known ? (local.client.enabled && local.client.eks.enabled) : false
 
   platform   = local.enabled ? data.terraform_remote_state.platform[0].outputs : null
   foundation = local.enabled ? data.terraform_remote_state.foundation[0].outputs : null
@@ -17,6 +18,11 @@ locals {
     endpoint       = try(local.platform.cluster_endpoint, null)
     ca_certificate = try(base64decode(local.platform.cluster_certificate_authority_data), null)
   }
+
+  # The helm/kubernetes providers are configured even when no resource uses them (disabled client): host and
+  # CA stay null (the providers then have no cluster and are never asked to reach one), and the token command
+  # gets a placeholder instead of a null list element, which Terraform rejects in provider configuration.
+  exec_cluster_name = coalesce(local.cluster.name, "no-cluster")
 }
 
 resource "terraform_data" "workspace_guard" {
@@ -30,10 +36,13 @@ resource "terraform_data" "workspace_guard" {
   }
 }
 
+# Disabled for a workspace that is not a client, so the tagging module's own validations (which require the
+# rendered tag keys) cannot fail before the workspace guard: the guard is the first and only error (as 01/02).
 module "tags" {
   source = "../../../../../../../modules/tagging"
 
-  client_tags = try(local.client.tags, {})
+  enabled     = local.client_known
+  client_tags = local.client_known ? local.client.tags : {}
   layer       = var.settings.layer
 }
 
@@ -43,6 +52,15 @@ data "terraform_remote_state" "platform" {
   backend   = "s3"
   workspace = terraform.workspace
   config    = var.settings.remote_state["02-platform"]
+
+  lifecycle {
+    # Without it the null outputs of an unapplied layer 02 reach the helm provider (host) and the autoscaler's
+    # discovery tag ("k8s.io/cluster-autoscaler/${null}") and fail with errors that do not name the cause.
+    postcondition {
+      condition     = try(self.outputs.cluster_name, null) != null && try(self.outputs.cluster_endpoint, null) != null && try(self.outputs.oidc_provider_arn, null) != null
+      error_message = "Layer 02-platform has no cluster for client \"${terraform.workspace}\": apply 02-platform for ${terraform.workspace} first (providers/aws/regions/us-east-2/layers/02-platform/production, workspace ${terraform.workspace})."
+    }
+  }
 }
 
 data "terraform_remote_state" "foundation" {
@@ -51,6 +69,13 @@ data "terraform_remote_state" "foundation" {
   backend   = "s3"
   workspace = terraform.workspace
   config    = var.settings.remote_state["01-foundation"]
+
+  lifecycle {
+    postcondition {
+      condition     = try(self.outputs.vpc_id, null) != null
+      error_message = "Layer 01-foundation has no VPC for client \"${terraform.workspace}\": apply 01-foundation (then 02-platform) for ${terraform.workspace} first."
+    }
+  }
 }
 
 module "shared_services" {
@@ -73,6 +98,7 @@ module "shared_services" {
 
   chart_versions = {
     cluster_autoscaler           = var.settings.versions.cluster_autoscaler
+    cluster_autoscaler_image_tag = var.settings.versions.cluster_autoscaler_image_tag
     aws_load_balancer_controller = var.settings.versions.aws_load_balancer_controller
     metrics_server               = var.settings.versions.metrics_server
     external_dns                 = var.settings.versions.external_dns
@@ -103,6 +129,9 @@ module "istio" {
   # Without the AWS Load Balancer Controller the gateway Service falls back to the in-tree controller.
   ingress_load_balancer_class = var.settings.cluster_services.enable_aws_load_balancer_controller ? "service.k8s.aws/nlb" : null
 
-  # The gateway's Service needs the load balancer controller (and its webhook) running first.
+  # The gateway's Service needs the load balancer controller (and its webhook) running first. The same edge
+  # orders destroy in reverse: the gateway (whose NLB the controller deletes while its Service is removed,
+  # helm wait = true) goes before the controller, its IRSA role and policy. Never remove this depends_on:
+  # a controller destroyed first orphans the NLB and the VPC destroy fails with DependencyViolation.
   depends_on = [module.shared_services]
 }

@@ -15,7 +15,7 @@ provider "helm" {
     exec = {
       api_version = "client.authentication.k8s.io/v1beta1"
       command     = "aws"
-      args        = ["eks", "get-token", "--cluster-name", local.cluster.name, "--region", var.settings.region]
+      args        = ["eks", "get-token", "--cluster-name", local.exec_cluster_name, "--region", var.settings.region]
     }
   }
 }

@@ -1,6 +1,7 @@
 variable "clients" {
   type = map(object({
-    tags = map(string)
+    enabled = bool
+    tags    = map(string)
     eks = object({
       enabled = bool
     })
@@ -26,6 +27,7 @@ variable "settings" {
     }))
     versions = object({
       cluster_autoscaler           = string
+      cluster_autoscaler_image_tag = string
       aws_load_balancer_controller = string
       metrics_server               = string
       external_dns                 = string

@@ -5,9 +5,10 @@ locals {
   client_known = contains(keys(var.clients), terraform.workspace)
   client       = local.client_known ? var.clients[terraform.workspace] : null
 
-  # Nothing is read or planned for an unknown workspace or a client without a cluster, so the
-  # workspace guard below is the only error an operator sees in the wrong workspace.
-  enabled = local.client_known && try(local.client.eks.enabled, false)
+  # Nothing is read or planned for an unknown workspace, a disabled client (`enabled: false`) or a client
+  # without a cluster (`eks.enabled: false`, so layer 02 has none), so the workspace guard below is the only
+  # error an operator sees in the wrong workspace and a disabled client plans zero resources.
+  enabled = local.client_known ? (local.client.enabled && local.client.eks.enabled) : false
 
   platform = local.enabled ? data.terraform_remote_state.platform[0].outputs : null
 
@@ -16,6 +17,11 @@ locals {
     endpoint       = try(local.platform.cluster_endpoint, null)
     ca_certificate = try(base64decode(local.platform.cluster_certificate_authority_data), null)
   }
+
+  # The helm/kubernetes providers are configured even when no resource uses them (disabled client): host and
+  # CA stay null (the providers then have no cluster and are never asked to reach one), and the token command
+  # gets a placeholder instead of a null list element, which Terraform rejects in provider configuration.
+  exec_cluster_name = coalesce(local.cluster.name, "no-cluster")
 
   # Secrets Manager name of the Slack webhook (rendered by clientctl's naming module); the secret itself is
   # created by the platform team, never by Terraform, so the URL never reaches tfvars or state.
@@ -33,10 +39,13 @@ resource "terraform_data" "workspace_guard" {
   }
 }
 
+# Disabled for a workspace that is not a client, so the tagging module's own validations (which require the
+# rendered tag keys) cannot fail before the workspace guard: the guard is the first and only error (as 01/02).
 module "tags" {
   source = "../../../../../../../modules/tagging"
 
-  client_tags = try(local.client.tags, {})
+  enabled     = local.client_known
+  client_tags = local.client_known ? local.client.tags : {}
   layer       = var.settings.layer
 }
 

@@ -1,6 +1,7 @@
 variable "clients" {
   type = map(object({
-    tags = map(string)
+    enabled = bool
+    tags    = map(string)
     eks = object({
       enabled = bool
     })
