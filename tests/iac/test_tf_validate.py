@@ -111,3 +111,28 @@ def test_targets_are_every_layer_root_and_module_of_the_repository() -> None:
     modules = {p for p, k in found if k == "module"}
     assert len(layers) == 6 and all("/layers/" in p for p in layers)
     assert {p.name for p in (REPO / "modules").iterdir() if any(p.glob("*.tf"))} == {Path(p).name for p in modules}
+
+
+def test_terraform_test_failures_come_back_with_file_and_line(tmp_path: Path, cli: Runner) -> None:
+    """`iac check --only test` runs the module's .tftest.hcl suite with mock providers on the stand-ins."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copy(REPO / "platform.yaml", root / "platform.yaml")
+    module = "modules/client-vpc"
+    shutil.copytree(REPO / "modules", root / "modules")
+    args = ["--root", str(root), "-o", "json", "iac", "check", "--only", "test", "--path", str(root / module)]
+    passed = cli(*args)
+    assert passed.code == 0, passed.out
+    suite = root / module / "tests" / "vpn_customer_gateway.tftest.hcl"
+    text = suite.read_text()
+    line = text.count("\n") + 2  # the planted run's first line
+    suite.write_text(
+        text + '\nrun "planted_false_assertion" {\n  command = plan\n\n'
+        '  assert {\n    condition     = aws_vpc.this.cidr_block == "0.0.0.0/0"\n    error_message = "planted"\n  }\n}\n'
+    )
+    failed = cli(*args)
+    assert failed.code == 1
+    findings = [f for c in json.loads(failed.out)["checks"] for f in c["findings"]]
+    planted = [f for f in findings if f.get("file") == f"{module}/tests/vpn_customer_gateway.tftest.hcl"]
+    assert planted and planted[0]["line"] == line + 4, findings
+    assert any("planted_false_assertion" in str(f["message"]) for f in findings), findings

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from clientctl.aws.session import AwsTarget
 from clientctl.orchestrator.graph import Node, build_graph, layer_edges
 from clientctl.terraform.output import parse_lock_error, parse_plan_line, satisfies, transient_match
 from clientctl.terraform.runner import TerraformError, TerraformRunner
@@ -235,3 +236,56 @@ def test_ctrl_c_escalates_stop_then_sigint_then_kill(tmp_path: Path, ignore_sigi
     assert step.interrupted
     assert step.exit_code == (-9 if ignore_sigint else 130)
     assert len(notices) == (3 if ignore_sigint else 2)
+
+
+WAITING_OWN_LOCK_FAKE = """#!/bin/sh
+# Fake Terraform as issue 13.8 saw it: the plan's own lock request was retried by the SDK, so Terraform waits
+# the whole -lock-timeout (recorded here instead of slept) before it reports the lock "held" by this machine.
+case "$1" in
+  version) echo '{"terraform_version": "1.15.5"}'; exit 0 ;;
+  force-unlock) echo "$*" >> "%(state)s/unlocked"; exit 0 ;;
+esac
+for arg in "$@"; do case "$arg" in -lock-timeout=*) echo "${arg#-lock-timeout=}" >> "%(state)s/waits" ;; esac; done
+n=$(cat "%(state)s/count" 2>/dev/null || echo 0); n=$((n + 1)); echo $n > "%(state)s/count"
+if [ "$n" -eq 1 ]; then
+  printf 'Error: Error acquiring the state lock\\n\\nLock Info:\\n  ID:        0a1b-own\\n  Path:      b/k\\n'
+  printf '  Operation: OperationTypePlan\\n  Who:       %(who)s\\n  Version:   1.15.5\\n'
+  printf '  Created:   %%s.123456789 +0000 UTC\\n  Info:\\n' "$(date -u '+%%Y-%%m-%%d %%H:%%M:%%S')"
+  exit 1
+fi
+echo "Plan: 1 to add, 0 to change, 0 to destroy."; exit 2
+"""
+
+
+def test_sandbox_waits_seconds_not_the_whole_lock_timeout_on_its_own_lock(tmp_path: Path) -> None:
+    """Issue 13.8: `drift --all` sat 300 s on a node's own lock. In the sandbox each Terraform call now waits
+    the short attempt timeout, then the runner sees the lock is its own, releases it and reruns."""
+    from clientctl.terraform.runner import terraform_identity
+    from clientctl.terraform.setup import SANDBOX_LOCK_ATTEMPT
+
+    script = tmp_path / "terraform"
+    script.write_text(WAITING_OWN_LOCK_FAKE % {"state": tmp_path, "who": terraform_identity()})
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    runner = TerraformRunner(
+        script,
+        env={"PATH": "/usr/bin:/bin"},
+        plugin_cache_dir=tmp_path / "cache",
+        lock_timeout="300s",
+        release_own_locks=True,
+        lock_attempt_timeout=SANDBOX_LOCK_ATTEMPT,
+    )
+    log = io.StringIO()
+    step, _ = runner.session(tmp_path, "acme", tmp_path / "data", log).plan(tmp_path / "p.tfplan")
+    assert step.exit_code == 2 and step.retried_on == ["own-lock"], log.getvalue()
+    waits = (tmp_path / "waits").read_text().split()
+    assert waits == [SANDBOX_LOCK_ATTEMPT, SANDBOX_LOCK_ATTEMPT]  # never the 300 s lock timeout
+    assert runner.lock_timeout_seconds == 300
+
+
+def test_against_aws_terraform_waits_the_full_lock_timeout(tmp_path: Path) -> None:
+    """Outside the sandbox nothing changes: one call, the user's -lock-timeout."""
+    from clientctl.terraform.setup import make_runner
+
+    target = AwsTarget(endpoint_url="https://s3.us-east-2.amazonaws.com", region="us-east-2")
+    runner = make_runner(tmp_path, target, terraform=str(tmp_path / "terraform"), lock_timeout="300s")
+    assert runner.lock_attempt_timeout == "300s" and not runner.standins and runner.workdir_copy is None

@@ -33,9 +33,9 @@ from clientctl.iac import provider_schema as ps
 from clientctl.iac import wiring
 from clientctl.iac.config import TfFile, TfModule, find_line, load_modules, required_providers
 
-ALL_CHECKS: Final = ("fmt", "parse", "validate", "schema", "wiring", "checkov")
+ALL_CHECKS: Final = ("fmt", "parse", "validate", "test", "schema", "wiring", "checkov")
 #: What ``clientctl validate`` runs (checkov takes tens of seconds; ``iac check`` runs them all).
-FAST_CHECKS: Final = ("fmt", "parse", "schema", "wiring")
+FAST_CHECKS: Final = ("fmt", "parse", "validate", "schema", "wiring")
 #: An inline checkov skip needs a reason at least this long (and of two words or more).
 MIN_SKIP_REASON: Final = 15
 _SKIP_RE: Final = re.compile(r"checkov:skip=([A-Za-z0-9_]+)(?::(.*))?$")
@@ -602,18 +602,18 @@ def _checkov_finding(item: Mapping[str, Any], base: Path, root: Path | None) -> 
 # --------------------------------------------------------------------------- 3. terraform validate
 
 
-def check_validate(ctx: IacContext, terraform: Path | None) -> CheckOutcome:
-    """``terraform init -backend=false`` + ``terraform validate -json`` on every root and module, with the
-    provider stand-ins, on a copy (``clientctl.iac.tf_validate``)."""
+def check_validate(ctx: IacContext, terraform: Path | None, name: str = "validate") -> CheckOutcome:
+    """``terraform init -backend=false`` + ``terraform validate -json`` (``name="test"``: ``terraform test``)
+    on every root and module, with the provider stand-ins, on a copy (``clientctl.iac.tf_validate``)."""
     from clientctl.iac import tf_validate
 
-    out = CheckOutcome("validate")
+    out = CheckOutcome(name)
     if terraform is None or not terraform.exists():
         out.ran = False
         out.findings.append(
             Finding(
-                rule="iac.validate.no-terraform",
-                message="no Terraform binary: `terraform validate` did not run",
+                rule=f"iac.{name}.no-terraform",
+                message=f"no Terraform binary: `terraform {name}` did not run",
                 hint="run ./dev setup (installs .venv/bin/terraform) or pass --terraform PATH",
             )
         )
@@ -627,7 +627,7 @@ def check_validate(ctx: IacContext, terraform: Path | None) -> CheckOutcome:
         else:
             groups.setdefault(resolved.parent, []).append(resolved.name)
     for base, tops in groups.items():
-        found = tf_validate.validate(base, terraform, tops=tops)
+        found = (tf_validate.run_tests if name == "test" else tf_validate.validate)(base, terraform, tops=tops)
         if base != (ctx.root.resolve() if ctx.root is not None else None):
             found = [replace(f, file=rel(base / f.file, ctx.root)) if f.file else f for f in found]
         out.findings.extend(found)
@@ -657,6 +657,7 @@ def run_iac_checks(
         "fmt": lambda: check_fmt(ctx, terraform),
         "parse": lambda: check_parse(ctx),
         "validate": lambda: check_validate(ctx, terraform),
+        "test": lambda: check_validate(ctx, terraform, "test"),
         "schema": lambda: check_schema(ctx, schemas),
         "wiring": lambda: check_wiring(ctx),
         "checkov": lambda: check_checkov(ctx, checkov),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -106,7 +107,9 @@ def prepare(
     (tree, stand-ins, digest). Sandbox runs use their own ``work`` (clientctl.terraform.setup)."""
     work = work or work_dir(root)
     tree = work / "tree"
-    digest = sync_tree(root, tree, tops)
+    # Modules call their siblings (../kms-key): the whole modules/ folder goes along with any selection.
+    copied = sorted({*tops, "modules"}) if (root / "modules").is_dir() else list(tops)
+    digest = sync_tree(root, tree, copied)
     return tree, install(work / "standin"), digest
 
 
@@ -148,27 +151,45 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) -> subp
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
+def _init(
+    tree: Path, target: Target, terraform: Path, env: dict[str, str], digest: str, timeout: float
+) -> Finding | None:
+    """``terraform init -backend=false`` in the copy of ``target``; None when it worked (or was not needed)."""
+    folder = tree / target.path
+    mark = folder / ".terraform" / _INIT_MARK
+    # Warm runs skip init when nothing in the copied tree changed since the last successful one.
+    if mark.is_file() and mark.read_text() == digest:
+        return None
+    init = _run([str(terraform), "init", "-backend=false", "-input=false", "-no-color"], folder, env, timeout)
+    if init.returncode != 0:
+        where = _TEST_ERROR.search(init.stderr + init.stdout)
+        if where is not None:  # a configuration error init found (it reads test files too)
+            return Finding(
+                rule="iac.validate.init",
+                message=f"terraform init: {where['summary']}",
+                file=os.path.normpath(f"{target.path}/{where['file']}"),
+                line=int(where["line"]),
+            )
+        return Finding(
+            rule="iac.validate.init",
+            message=f"terraform init failed in {target.path}: {_first_error(init.stderr or init.stdout)}",
+            file=str(target.path),
+            hint="run `terraform init -backend=false` in a copy of that folder to see the full output",
+        )
+    mark.parent.mkdir(exist_ok=True)  # a module without providers gets no .terraform of its own
+    mark.write_text(digest)
+    return None
+
+
 def _validate_one(
     tree: Path, target: Target, terraform: Path, env: dict[str, str], digest: str, timeout: float
 ) -> list[Finding]:
     folder = tree / target.path
     shown = str(target.path)
-    mark = folder / ".terraform" / _INIT_MARK
     try:
-        # Warm runs skip init when nothing in the copied tree changed since the last successful one.
-        if not (mark.is_file() and mark.read_text() == digest):
-            init = _run([str(terraform), "init", "-backend=false", "-input=false", "-no-color"], folder, env, timeout)
-            if init.returncode != 0:
-                return [
-                    Finding(
-                        rule="iac.validate.init",
-                        message=f"terraform init failed in {shown}: {_first_error(init.stderr or init.stdout)}",
-                        file=shown,
-                        hint="run `terraform init -backend=false` in a copy of that folder to see the full output",
-                    )
-                ]
-            mark.parent.mkdir(exist_ok=True)  # a module without providers gets no .terraform of its own
-            mark.write_text(digest)
+        failed = _init(tree, target, terraform, env, digest, timeout)
+        if failed is not None:
+            return [failed]
         proc = _run([str(terraform), "validate", "-json", "-no-color"], folder, env, timeout)
     except subprocess.TimeoutExpired:
         return [Finding(rule="iac.validate.timeout", message=f"terraform timed out in {shown}", file=shown)]
@@ -186,6 +207,89 @@ def _validate_one(
             )
         ]
     return [_finding(tree, target, d) for d in report.get("diagnostics", [])]
+
+
+# --------------------------------------------------------------------------- terraform test
+
+
+def run_tests(
+    root: Path, terraform: Path, *, tops: Sequence[str] = TERRAFORM_TOPS, timeout: float = 900
+) -> list[Finding]:
+    """``terraform test`` in every target that has a ``tests/`` folder of ``.tftest.hcl`` files.
+
+    Mock providers (``mock_provider``) take their schemas from the stand-ins; where a file cannot mock
+    (Terraform 1.15 mocks no ephemeral resource) it uses the stand-ins themselves, which
+    ``CLIENTCTL_STANDIN_MOCK=1`` lets configure without an endpoint. A layer root's tests run in the
+    workspace of its first rendered client (layers manage ``var.clients[terraform.workspace]``).
+    """
+    terraform = terraform.resolve()
+    tree, standins, digest = prepare(root, tops)
+    env = {**os.environ, **standins.env(mock=True), "TF_PLUGIN_CACHE_DIR": str(work_dir(root) / "plugin-cache")}
+    for key in ("TF_LOG", "TF_DATA_DIR", "TF_WORKSPACE", "AWS_ENDPOINT_URL"):
+        env.pop(key, None)
+    Path(env["TF_PLUGIN_CACHE_DIR"]).mkdir(parents=True, exist_ok=True)
+    chosen = [t for t in targets(root, tops) if any((root / t.path / "tests").glob("*.tftest.hcl"))]
+    findings: list[Finding] = []
+    for target in chosen:
+        findings += _test_one(tree, target, terraform, env, digest, timeout)
+    return findings
+
+
+def test_workspace(folder: Path) -> str | None:
+    """The first client of a layer root's rendered inputs (None for a module)."""
+    tfvars = folder / "clients.auto.tfvars.json"
+    if not tfvars.is_file():
+        return None
+    clients = sorted(json.loads(tfvars.read_text(encoding="utf-8")).get("clients", {}))
+    return clients[0] if clients else None
+
+
+_TEST_ERROR = re.compile(
+    r"^Error: (?P<summary>.+?)\n(?:.*\n){0,2}?\s*on (?P<file>\S+) line (?P<line>\d+)", re.MULTILINE
+)
+
+
+def _test_one(
+    tree: Path, target: Target, terraform: Path, env: dict[str, str], digest: str, timeout: float
+) -> list[Finding]:
+    folder = tree / target.path
+    shown = str(target.path)
+    run_env = dict(env)
+    workspace = test_workspace(folder)
+    if workspace is not None:
+        run_env["TF_WORKSPACE"] = workspace
+    try:
+        failed = _init(tree, target, terraform, env, digest, timeout)
+        if failed is not None:
+            return [failed]
+        proc = _run([str(terraform), "test", "-no-color"], folder, run_env, timeout)
+    except subprocess.TimeoutExpired:
+        return [Finding(rule="iac.test.timeout", message=f"terraform test timed out in {shown}", file=shown)]
+    if proc.returncode == 0:
+        return []
+    output = proc.stdout + proc.stderr
+    found = [
+        Finding(
+            rule="iac.test",
+            message=f"terraform test: {m['summary']}",
+            file=os.path.normpath(f"{shown}/{m['file']}"),
+            line=int(m["line"]),
+            hint=f"cd into a copy of {shown} and run `terraform test` (see docs/iac-verification.md)",
+        )
+        for m in _TEST_ERROR.finditer(output)
+    ]
+    failed_runs = re.findall(r'run "([^"]+)"\.\.\. fail', output)
+    if failed_runs or not found:
+        summary = next((ln for ln in output.splitlines() if ln.startswith("Failure!")), f"exit {proc.returncode}")
+        found.append(
+            Finding(
+                rule="iac.test",
+                message=f"terraform test failed in {shown}: {summary}"
+                + (f" (failed runs: {', '.join(failed_runs)})" if failed_runs else ""),
+                file=shown,
+            )
+        )
+    return found
 
 
 def _finding(tree: Path, target: Target, diag: dict[str, Any]) -> Finding:

@@ -189,6 +189,7 @@ class TerraformRunner:
         release_own_locks: bool = False,
         workdir_copy: tuple[Path, Path] | None = None,
         standins: bool = False,
+        lock_attempt_timeout: str | None = None,
     ) -> None:
         self.binary = binary
         # (repository root, copy root): sessions run in the copy of their folder. Stand-in runs use it so the
@@ -206,6 +207,11 @@ class TerraformRunner:
         # Only for the embedded sandbox (one machine, nobody else): release a lock this very step took through
         # an SDK retry (LockInfo.taken_by_this_step) and run the step again. Against AWS it is reported instead.
         self.release_own_locks = release_own_locks
+        # The -lock-timeout of one Terraform call. A lock a step took itself through an SDK retry (see
+        # NodeSession._run) looks held by someone else, and Terraform waits the whole -lock-timeout before it
+        # says so: 300 s per node (issue 13.8). Where own locks are released (the sandbox), each call waits
+        # this short time and NodeSession._run keeps retrying up to lock_timeout for a lock held by others.
+        self.lock_attempt_timeout = lock_attempt_timeout or lock_timeout
         self.processes = ProcessTable()
         self._folder_locks = _FolderLocks()
         self._cache_lock = threading.Lock()
@@ -363,7 +369,7 @@ class NodeSession:
                 self.log.flush()
                 break
             if holder is not None:
-                # plan/apply waited -lock-timeout inside Terraform; `workspace new` does not wait, so wait here.
+                # Held by someone else: Terraform waited lock_attempt_timeout; keep trying up to lock_timeout.
                 remaining = runner.lock_timeout_seconds - (time.monotonic() - started)
                 if remaining > 0:
                     runner.sleep(min(1.0, remaining))
@@ -396,7 +402,7 @@ class NodeSession:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         runner.plugin_cache_dir.mkdir(parents=True, exist_ok=True)
         files = [self.workdir / backend_config]
-        args = ["init", "-input=false", "-no-color", f"-lock-timeout={runner.lock_timeout}"]
+        args = ["init", "-input=false", "-no-color", f"-lock-timeout={runner.lock_attempt_timeout}"]
         args.append(f"-backend-config={backend_config}")
         if runner.overrides is not None:
             override = self.data_dir / "backend-overrides.hcl"
@@ -422,7 +428,7 @@ class NodeSession:
             return result
         # Create the workspace when missing; plan/apply then select it through TF_WORKSPACE. (`workspace select
         # -or-create` takes no -lock-timeout; a held lock here is waited for by _run.)
-        args = ["workspace", "new", "-no-color", f"-lock-timeout={runner.lock_timeout}", self.workspace]
+        args = ["workspace", "new", "-no-color", f"-lock-timeout={runner.lock_attempt_timeout}", self.workspace]
         ws = self._run("workspace", args, workspace=False)
         if not ws.ok and "already exists" in ws.output:
             ws.exit_code = 0
@@ -442,7 +448,7 @@ class NodeSession:
             "-input=false",
             "-no-color",
             "-detailed-exitcode",
-            f"-lock-timeout={self.runner.lock_timeout}",
+            f"-lock-timeout={self.runner.lock_attempt_timeout}",
             f"-out={out}",
         ]
         if destroy:
@@ -475,5 +481,5 @@ class NodeSession:
                 f"{plan_file} was planned with the provider stand-ins (sandbox only); refusing to apply it here",
                 hint="plan again against this endpoint with the real providers",
             )
-        args = ["apply", "-input=false", "-no-color", f"-lock-timeout={self.runner.lock_timeout}", str(plan_file)]
+        args = ["apply", "-input=false", "-no-color", f"-lock-timeout={self.runner.lock_attempt_timeout}", str(plan_file)]
         return self._run("apply", args)

@@ -85,7 +85,7 @@ def make_runner(
     state_dir = root / ".clientctl"
     endpoint = target.effective_endpoint
     environment = terraform_environment(target, state_dir, env)
-    local = _local_emulator(target)
+    local = uses_standins(target)
     refuse_standins_outside_sandbox(environment, local)
     plugin_cache = Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or state_dir / "plugin-cache")
     workdir_copy = None
@@ -105,9 +105,28 @@ def make_runner(
         lock_timeout=lock_timeout,
         overrides=BackendOverrides(endpoint) if endpoint else None,
         release_own_locks=local,
+        lock_attempt_timeout=SANDBOX_LOCK_ATTEMPT if local else None,
         workdir_copy=workdir_copy,
         standins=local,
     )
+
+
+#: Said wherever a result depends on it: what a sandbox run with the stand-ins proves, and what it does not.
+STANDIN_NOTE = (
+    "the providers were clientctl's stand-ins (the real schemas, faked API calls: docs/provider-standins.md), "
+    "so Terraform planned and applied the real layers against the sandbox's S3 backend, but no AWS resource "
+    "or Kubernetes object was created"
+)
+
+
+#: -lock-timeout of one Terraform call in the sandbox (TerraformRunner.lock_attempt_timeout).
+SANDBOX_LOCK_ATTEMPT = "10s"
+
+
+def uses_standins(target: AwsTarget) -> bool:
+    """Whether runs against ``target`` load the provider stand-ins: only the sandbox or another loopback
+    emulator (see make_runner)."""
+    return _local_emulator(target)
 
 
 def refuse_standins_outside_sandbox(env: dict[str, str], local: bool) -> None:

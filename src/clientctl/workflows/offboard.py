@@ -199,25 +199,30 @@ class Offboarding:
             data={"objects": count, "bytes": size, "folder": str(folder)},
         )
 
+    def _layers_with_state(self) -> list[str]:
+        s3 = self.s3()
+        with aws_errors(self.options.target):
+            return [
+                layer
+                for layer in LAYER_NAMES
+                if count_versions(
+                    s3, self.state_bucket, naming.client_state_key(self.region, layer, self.environment, self.client)
+                )[0]
+            ]
+
     def step_destroy(self, step: StepState) -> Outcome:
         flags = endpoint_flags(self.options.target, sandbox=self.options.sandbox)
+        have = self._layers_with_state()
         if self.options.dry_run:
-            s3 = self.s3()
-            with aws_errors(self.options.target):
-                have = [
-                    layer
-                    for layer in LAYER_NAMES
-                    if count_versions(
-                        s3,
-                        self.state_bucket,
-                        naming.client_state_key(self.region, layer, self.environment, self.client),
-                    )[0]
-                ]
             return Outcome(
                 "pending",
                 f"would destroy {len(LAYER_NAMES)} layer(s) in reverse graph order "
                 f"({len(have)} have a state: {', '.join(have) or 'none'})",
             )
+        if not have:
+            # Never applied (or already destroyed and its states deleted): nothing for Terraform to destroy, so
+            # no provider is needed and offboarding goes on (issue 13.5).
+            return Outcome("done", "no layer has a state: nothing to destroy")
         registry = self.registry()
         if self.client not in registry.clients:
             raise ConfigError(

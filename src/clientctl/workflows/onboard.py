@@ -37,7 +37,7 @@ from clientctl.orchestrator import RunOptions, input_hash, load_report, run_grap
 from clientctl.registry.edit import ClientRequest, add_client
 from clientctl.registry.loader import Registry, load_registry
 from clientctl.render.render import drift, render
-from clientctl.terraform.setup import make_runner
+from clientctl.terraform.setup import STANDIN_NOTE, make_runner, uses_standins
 from clientctl.workflows.common import (
     HasRegistry,
     Outcome,
@@ -77,7 +77,7 @@ MANUAL_STEPS: tuple[tuple[str, str], ...] = (
     ),
     (
         "16. Verify monitoring dashboards",
-        "kubectl --context {context} -n monitoring port-forward svc/grafana 3000:80, open http://localhost:3000 "
+        "kubectl --context {context} -n {observability_namespace} port-forward svc/grafana 3000:80, open http://localhost:3000 "
         "(admin password: Secrets Manager {grafana})",
     ),
     ("17. Update documentation with client details", "`clientctl client show {client}` has every name and CIDR"),
@@ -219,7 +219,10 @@ class Onboarding:
         ok = [n.layer for n in report.nodes if n.status in ("succeeded", "no-changes")]
         remaining = [n.layer for n in report.nodes if n.status not in ("succeeded", "no-changes")]
         if not remaining:
-            return Outcome("done", f"{len(ok)} layer(s) applied (report {shown})", run_ids=[report.run_id], data=data)
+            message = f"{len(ok)} layer(s) applied (report {shown})"
+            if runner.standins:
+                message += f"; {STANDIN_NOTE}"
+            return Outcome("done", message, run_ids=[report.run_id], data=data)
         blocked = blocked_nodes(self.root, report)
         if blocked:
             first = next(iter(blocked.values()))
@@ -305,6 +308,9 @@ class Onboarding:
         try:
             r53 = target.client("route53")
             zone_id = _zone_id(r53, zone)
+            if zone_id is None and uses_standins(target):
+                # Layer 05 ran with the stand-ins, which create nothing in the sandbox's Route53.
+                return Outcome("skipped", f"hosted zone {zone} not in the sandbox: {STANDIN_NOTE}", by_hand)
             if zone_id is None:
                 return Outcome(
                     "failed",
@@ -395,6 +401,7 @@ class Onboarding:
             "secrets": names.secret("postgres-superuser"),
             "grafana": names.secret("grafana-admin"),
             "email": model.metadata.contact_email,
+            "observability_namespace": naming.OBSERVABILITY_NAMESPACE,
         }
         details = [f"{item}: {what.format(**values)}" for item, what in MANUAL_STEPS]
         return Outcome("manual", f"{len(MANUAL_STEPS)} checklist item(s) for a human", details)

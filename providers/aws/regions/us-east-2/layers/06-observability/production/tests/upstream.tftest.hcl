@@ -1,10 +1,12 @@
 # terraform test (mock providers, plan only) of layer 06 for one rendered client. Run in this folder:
 #   terraform init -backend=false && TF_WORKSPACE=acme-corp terraform test
 
-mock_provider "aws" {}
+# Terraform 1.15's mock providers do not support ephemeral resources, and this layer reads two
+# (random_password, aws_secretsmanager_secret_version): aws and random are therefore not mocked here but
+# served by the clientctl provider stand-ins (clientctl iac check sets CLIENTCTL_STANDIN_MOCK=1, so the
+# aws stand-in configures without an endpoint; nothing is called).
 mock_provider "helm" {}
 mock_provider "kubernetes" {}
-mock_provider "random" {}
 
 run "platform_without_default_storage_class_is_refused" {
   command = plan
