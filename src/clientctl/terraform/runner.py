@@ -481,5 +481,11 @@ class NodeSession:
                 f"{plan_file} was planned with the provider stand-ins (sandbox only); refusing to apply it here",
                 hint="plan again against this endpoint with the real providers",
             )
-        args = ["apply", "-input=false", "-no-color", f"-lock-timeout={self.runner.lock_attempt_timeout}", str(plan_file)]
+        args = [
+            "apply",
+            "-input=false",
+            "-no-color",
+            f"-lock-timeout={self.runner.lock_attempt_timeout}",
+            str(plan_file),
+        ]
         return self._run("apply", args)
