@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_grafana_port_forward_names_the_modules_namespace() -> None:
     variables = hcl2.loads((REPO / "modules" / "observability-per-client" / "variables.tf").read_text())
-    default = next(v["namespace"]["default"] for v in variables["variable"] if "namespace" in v)
+    default = next(v['"namespace"']["default"] for v in variables["variable"] if '"namespace"' in v)
     assert default.strip('"') == naming.OBSERVABILITY_NAMESPACE
     (grafana,) = [what for item, what in MANUAL_STEPS if "dashboards" in item]
     text = grafana.format(
