@@ -111,14 +111,8 @@ def make_runner(
     )
 
 
-#: Said wherever a result depends on it: what a sandbox run with the stand-ins proves, and what it does not.
-STANDIN_NOTE = (
-    "the providers were clientctl's stand-ins (the real schemas, faked API calls: docs/provider-standins.md), "
-    "so Terraform planned and applied the real layers against the sandbox's S3 backend, but no AWS resource "
-    "or Kubernetes object was created"
-)
-
-
+#: Said wherever a result depends on it: what a sandbox run with the stand-ins does not do.
+STANDIN_NOTE = "the providers were clientctl's stand-ins, which create no AWS resource (docs/provider-standins.md)"
 #: -lock-timeout of one Terraform call in the sandbox (TerraformRunner.lock_attempt_timeout).
 SANDBOX_LOCK_ATTEMPT = "10s"
 
