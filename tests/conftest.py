@@ -3,13 +3,12 @@ through the real entry point (error handling and exit codes included)."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import Result, Runner
+from tests.helpers import Result, Runner, copy_registry
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -17,18 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A copy of the shipped registry and its rendered files, safe to modify."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    shutil.copy(REPO / "platform.yaml", root / "platform.yaml")
-    shutil.copytree(REPO / "clients", root / "clients")
-    if (REPO / "cidr-registry.yaml").exists():
-        shutil.copy(REPO / "cidr-registry.yaml", root / "cidr-registry.yaml")
-    for path in (REPO / "providers").rglob("*"):
-        if path.name in ("clients.auto.tfvars.json", "backend.hcl"):
-            target = root / path.relative_to(REPO)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, target)
-    return root
+    return copy_registry(REPO, tmp_path / "repo")
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from clientctl.registry import journal
-from tests.helpers import snapshot
+from tests.helpers import copy_registry, snapshot
 
 EDITS = {
     "add": ["client", "add", "probe", "--contact-email", "ops@probe.example"],
@@ -44,22 +44,11 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
     done = {}
     for edit, args in EDITS.items():
         root = tmp_path_factory.mktemp(f"complete-{edit}")
-        _copy(REPO, root)
+        copy_registry(REPO, root)
         result = clientctl(root, *args)
         assert result.returncode == 0, result.stderr
         done[edit] = snapshot(root)
     return done
-
-
-def _copy(src: Path, dst: Path) -> None:
-    shutil.copy(src / "platform.yaml", dst / "platform.yaml")
-    shutil.copy(src / "cidr-registry.yaml", dst / "cidr-registry.yaml")
-    shutil.copytree(src / "clients", dst / "clients")
-    for path in (src / "providers").rglob("*"):
-        if path.name in ("clients.auto.tfvars.json", "backend.hcl"):
-            target = dst / path.relative_to(src)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, target)
 
 
 # Boundaries: before the journal, after it, after each file, after the journal is removed.
