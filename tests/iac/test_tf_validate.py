@@ -2,7 +2,7 @@
 
 Each test plants one kind of mistake in a copy of a module and checks that Terraform's diagnostic comes back
 at the planted file and line, through the CLI (issue 10: "each is reported with file and line"). The kinds
-that need value types (a wrong-type value, an index into a set) are in the typed-schema tests below them.
+that need value types (a wrong-type value, an index into a set) rely on the typed schemas.
 """
 
 from __future__ import annotations
@@ -77,6 +77,23 @@ def test_the_unchanged_module_validates(tree: Path, cli: Runner) -> None:
             '  target_key_id = "k"\n}\n',
             1,
             "Invalid for_each argument",
+        ),
+        (
+            "a value of the wrong type for an argument",
+            "main.tf",
+            'resource "aws_kms_alias" "planted" {\n  name          = { not = "a string" }\n  target_key_id = "k"\n}\n',
+            1,
+            "Incorrect attribute value type",
+        ),
+        (
+            "an index into a set",
+            "main.tf",
+            'data "aws_iam_policy_document" "planted" {\n  statement {\n    actions   = ["kms:Decrypt"]\n'
+            '    resources = ["*"]\n  }\n}\n\n'
+            'resource "aws_kms_alias" "planted" {\n  name          = "alias/x"\n'
+            "  target_key_id = data.aws_iam_policy_document.planted.statement[0].actions[0]\n}\n",
+            9,
+            "Invalid index",
         ),
         (
             "an argument the resource does not have",
