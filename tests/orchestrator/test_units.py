@@ -289,3 +289,39 @@ def test_against_aws_terraform_waits_the_full_lock_timeout(tmp_path: Path) -> No
     target = AwsTarget(endpoint_url="https://s3.us-east-2.amazonaws.com", region="us-east-2")
     runner = make_runner(tmp_path, target, terraform=str(tmp_path / "terraform"), lock_timeout="300s")
     assert runner.lock_attempt_timeout == "300s" and not runner.standins and runner.workdir_copy is None
+
+
+def test_a_plan_made_with_the_stand_ins_is_never_applied_by_a_real_runner(tmp_path: Path) -> None:
+    """Issue 10.2: plans from stand-in runs are marked; a runner with real providers refuses them."""
+    from clientctl.terraform.runner import STANDIN_PLAN_SUFFIX
+
+    script = tmp_path / "terraform"
+    script.write_text(
+        f'#!/bin/sh\necho "Plan: 1 to add, 0 to change, 0 to destroy."; touch "{tmp_path}/p.tfplan"; exit 2\n'
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    plan = tmp_path / "p.tfplan"
+    sandbox = TerraformRunner(script, env={"PATH": "/usr/bin:/bin"}, plugin_cache_dir=tmp_path / "c", standins=True)
+    step, _ = sandbox.session(tmp_path, "acme", tmp_path / "d", io.StringIO()).plan(plan)
+    assert step.exit_code == 2 and plan.with_name(plan.name + STANDIN_PLAN_SUFFIX).is_file()
+    real = TerraformRunner(script, env={"PATH": "/usr/bin:/bin"}, plugin_cache_dir=tmp_path / "c")
+    with pytest.raises(TerraformError, match="planned with the provider stand-ins"):
+        real.session(tmp_path, "acme", tmp_path / "d", io.StringIO()).apply(plan)
+
+
+def test_a_real_run_refuses_a_cli_config_that_loads_the_stand_ins(tmp_path: Path) -> None:
+    from clientctl.errors import ConfigError
+    from clientctl.iac.standin import install
+    from clientctl.terraform.setup import make_runner
+
+    config = install(tmp_path / "standin", warm_cache=False).cli_config_file
+    target = AwsTarget(endpoint_url="https://s3.us-east-2.amazonaws.com", region="us-east-2")
+    with pytest.raises(ConfigError, match="installs the clientctl provider stand-ins"):
+        make_runner(tmp_path, target, terraform=str(script_path(tmp_path)), env={"TF_CLI_CONFIG_FILE": str(config)})
+
+
+def script_path(tmp_path: Path) -> Path:
+    path = tmp_path / "terraform"
+    path.write_text("#!/bin/sh\nexit 0\n")
+    path.chmod(0o755)
+    return path
