@@ -306,3 +306,50 @@ def test_throttled_keys_are_retried() -> None:
         bypass_governance=False,
     )
     assert calls == [["a", "b"], ["b"]] and stats.deleted == 2 and stats.retries == 1 and not stats.errors
+
+
+def test_emergency_cleanup_refused_after_fixes_says_what_was_already_changed(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13.7: fixes confirmed and applied, then a mistyped bucket name: the message lists what changed
+    (not "nothing was done"), and a rerun continues. The prompts need a terminal, so the two confirmation
+    helpers are replaced here: the fixes are approved and the typed bucket name is wrong."""
+    from clientctl.cli import cmd_s3
+    from clientctl.errors import ConfigError
+
+    assert provision(aws)[0] == 0
+    s3 = aws.raw()
+    bucket = OBS["logs"]
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=json.dumps(
+            {
+                "Statement": [
+                    {
+                        "Sid": "NoDelete",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:DeleteBucket",
+                        "Resource": f"arn:aws:s3:::{bucket}",
+                    }
+                ]
+            }
+        ),
+    )
+    s3.create_multipart_upload(Bucket=bucket, Key="half")
+
+    def mistyped(expected: str, prompt: str, *, force: bool, what: str) -> None:
+        raise ConfigError(f"confirmation did not match {expected!r}; nothing was done")
+
+    monkeypatch.setattr(cmd_s3, "confirm_or_refuse", lambda *a, **k: None)
+    monkeypatch.setattr(cmd_s3, "confirm_typed", mistyped)
+    code, out = aws.cli("s3", "emergency-cleanup", "--bucket", bucket)
+    assert code == 2
+    assert "nothing was done" not in out
+    assert "already applied: policy-deny, incomplete-uploads" in out and "still there" in out, out
+    assert f"rerun `clientctl s3 emergency-cleanup --bucket {bucket}`" in out
+    monkeypatch.undo()
+    code, out = aws.cli("s3", "emergency-cleanup", "--bucket", bucket, "--force")
+    assert code == 0, out
+    assert "policy-deny" not in out.split("destroyed")[0]  # nothing left to fix on the rerun
+    assert bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}

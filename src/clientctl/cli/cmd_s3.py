@@ -3,6 +3,8 @@ emergency-s3-cleanup.sh)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from clientctl.aws.scope import Scope, resolve_scope
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials, error_code
 from clientctl.cli.app import App, pass_app, print_json
 from clientctl.cli.aws_options import aws_options, confirm_or_refuse, confirm_typed, progress
-from clientctl.errors import ChecksFailed, ConfigError, ExitCode
+from clientctl.errors import ChecksFailed, ClientctlError, ConfigError, ExitCode
 
 TYPES = ("logs", "traces", "metrics", "audit_logs", "audit-logs", "backend-state", "all")
 ICONS = {"PASS": "✓", "FAIL": "✗", "ERROR": "!"}
@@ -119,6 +121,23 @@ def verify(
 
 def _summary(findings: list[s3_audit.AuditFinding]) -> dict[str, int]:
     return {k: sum(1 for f in findings if f.status == k) for k in ("PASS", "FAIL", "ERROR")}
+
+
+@contextlib.contextmanager
+def _say_what_changed(bucket: str, fixed: list[str]) -> Iterator[None]:
+    """A refused confirmation after some fixes were applied must not say "nothing was done" (issue 13.7)."""
+    try:
+        yield
+    except (ClientctlError, click.exceptions.Abort) as exc:
+        if not fixed:
+            raise
+        reason = exc.message if isinstance(exc, ClientctlError) else "aborted"
+        raise ConfigError(
+            f"{bucket}: stopped ({reason.replace('; nothing was done', '')}); already applied: {', '.join(fixed)}; "
+            "the bucket and its objects are still there",
+            hint=f"rerun `clientctl s3 emergency-cleanup --bucket {bucket}` to continue: the diagnosis starts again "
+            "and the applied fixes are no longer needed",
+        ) from exc
 
 
 def _repo_root(app: App) -> Path | None:
@@ -314,10 +333,13 @@ def emergency_cleanup(
                 f"{bucket}: needs manual action first: " + ", ".join(i.id for i in manual),
                 hint="see the remedies above; nothing was changed",
             )
+        fixed: list[str] = []
         for issue in diag.issues:
-            confirm_or_refuse(f"Fix [{issue.id}]: {issue.remedy}?", force=force, what=f"fix {issue.id}")
+            with _say_what_changed(bucket, fixed):
+                confirm_or_refuse(f"Fix [{issue.id}]: {issue.remedy}?", force=force, what=f"fix {issue.id}")
             assert issue.fix is not None
             issue.fix()
+            fixed.append(issue.id)
             progress(f"{bucket}: fixed {issue.id}")
             if issue.id == "too-large":
                 if app.json:
@@ -325,7 +347,8 @@ def emergency_cleanup(
                 else:
                     click.echo("lifecycle expiry rule set; rerun when S3 has emptied the bucket (about 1-2 days)")
                 return
-        confirm_typed(bucket, f"Type the bucket name to destroy {bucket}", force=force, what=f"destroying {bucket}")
+        with _say_what_changed(bucket, fixed):
+            confirm_typed(bucket, f"Type the bucket name to destroy {bucket}", force=force, what=f"destroying {bucket}")
         try:
             stats = s3_destroy.destroy(s3, bucket, bypass_governance=diag.bypass_governance, progress=progress)
         except Exception as exc:
