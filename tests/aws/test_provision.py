@@ -217,3 +217,19 @@ def test_bucket_name_owned_by_another_account(aws: Aws) -> None:
     other.create_bucket(Bucket=STATE, CreateBucketConfiguration={"LocationConstraint": REGION})
     code, out = provision(aws, "--backend-only")
     assert code == 2 and STATE in out and "another account" in out
+
+
+@pytest.mark.parametrize(
+    ("flags", "needle"),
+    [
+        (["--project-name", "foo-02"], "--project-name foo-02 (platform.yaml: project ohio-01)"),
+        (["--region", "us-west-2"], "region us-west-2"),
+        (["--environment", "staging"], "--environment staging"),
+    ],
+)
+def test_provision_refuses_flags_that_contradict_platform_yaml(aws: Aws, flags: list[str], needle: str) -> None:
+    """Issue 13.2: inside a repository platform.yaml wins; --ignore-registry is the explicit way out."""
+    code, out = aws.cli("backend", "provision", "--dry-run", *flags)
+    assert code == 2 and needle in out and "--ignore-registry" in out, out
+    code, out = aws.cli("backend", "provision", "--dry-run", "--ignore-registry", *flags)
+    assert code == 0, out

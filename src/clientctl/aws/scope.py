@@ -77,8 +77,20 @@ def _only(options: list[str], what: str, flag: str) -> str:
     )
 
 
-def resolve_scope(app: HasRegistry, region: str | None, environment: str | None, project: str | None) -> Scope:
+def resolve_scope(
+    app: HasRegistry,
+    region: str | None,
+    environment: str | None,
+    project: str | None,
+    *,
+    ignore_registry: bool = False,
+) -> Scope:
+    """The project/region/environment a command works on. Outside a repository the flags are the whole
+    truth (as in the runbook's scripts); inside one, a value platform.yaml does not know is an error unless
+    ``ignore_registry`` (issue 13.2: ``--project-name foo-02`` planned to "repair" the shared lock table)."""
     platform = load_platform(app)
+    if platform is not None and not ignore_registry:
+        _refuse_contradictions(platform, region, environment, project)
     if platform is None:
         missing = [
             f for f, v in (("--region", region), ("--environment", environment), ("--project-name", project)) if not v
@@ -104,6 +116,24 @@ def resolve_scope(app: HasRegistry, region: str | None, environment: str | None,
         platform.managed_by,
         platform,
     )
+
+
+def _refuse_contradictions(
+    platform: Platform, region: str | None, environment: str | None, project: str | None
+) -> None:
+    problems = []
+    if project is not None and project != platform.project:
+        problems.append(f"--project-name {project} (platform.yaml: project {platform.project})")
+    if region is not None and region not in platform.regions:
+        problems.append(f"region {region} (platform.yaml regions: {', '.join(sorted(platform.regions))})")
+    if environment is not None and environment not in platform.environments:
+        problems.append(f"--environment {environment} (platform.yaml environments: {', '.join(platform.environments)})")
+    if problems:
+        raise ConfigError(
+            "these values contradict platform.yaml: " + "; ".join(problems),
+            hint="fix the flag (or AWS_REGION/--region), or pass --ignore-registry to act on a scope outside this "
+            "repository's registry",
+        )
 
 
 def _region_short(region: str) -> str:

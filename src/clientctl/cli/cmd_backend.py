@@ -9,6 +9,7 @@ from clientctl.aws.scope import Scope, resolve_scope, write_backend_files
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, pass_app, print_json, table
 from clientctl.cli.aws_options import aws_options, confirm_or_refuse, progress
+from clientctl.cli.scope_options import ignore_registry_option
 
 
 @click.group("backend")
@@ -18,6 +19,7 @@ def command() -> None:
 
 @command.command("provision")
 @aws_options
+@ignore_registry_option
 @click.option("--environment", default=None, help="Environment (default: platform.yaml's, if it has one).")
 @click.option("--project-name", default=None, help="Project (default: platform.yaml's project).")
 @click.option("--dry-run", is_flag=True, help="Print the exact plan; make no change.")
@@ -28,6 +30,7 @@ def command() -> None:
 def provision(
     app: App,
     target: AwsTarget,
+    ignore_registry: bool,
     environment: str | None,
     project_name: str | None,
     dry_run: bool,
@@ -38,7 +41,7 @@ def provision(
     """Create or repair the 5 buckets + 1 lock table, hardened; idempotent (a rerun changes nothing)."""
     if backend_only and observability_only:
         raise click.UsageError("--backend-only and --observability-only exclude each other")
-    scope: Scope = resolve_scope(app, target.region, environment, project_name)
+    scope: Scope = resolve_scope(app, target.region, environment, project_name, ignore_registry=ignore_registry)
     spec = scope.spec(include_backend=not observability_only, include_observability=not backend_only)
     with aws_errors(target):
         account = check_credentials(target)

@@ -16,6 +16,7 @@ from clientctl.aws.scope import Scope, resolve_scope
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials, error_code
 from clientctl.cli.app import App, pass_app, print_json
 from clientctl.cli.aws_options import aws_options, confirm_or_refuse, confirm_typed, progress
+from clientctl.cli.scope_options import ignore_registry_option
 from clientctl.errors import ChecksFailed, ClientctlError, ConfigError, ExitCode
 
 TYPES = ("logs", "traces", "metrics", "audit_logs", "audit-logs", "backend-state", "all")
@@ -30,6 +31,7 @@ def command() -> None:
 
 @command.command("verify")
 @aws_options
+@ignore_registry_option
 @click.option("--bucket", "buckets", multiple=True, help="Bucket to audit (repeatable). Default: discover by name.")
 @click.option("--project-name", default=None, help="Project (default: platform.yaml).")
 @click.option("--environment", default=None, help="Environment (default: platform.yaml's, if only one).")
@@ -45,6 +47,7 @@ def command() -> None:
 def verify(
     app: App,
     target: AwsTarget,
+    ignore_registry: bool,
     buckets: tuple[str, ...],
     project_name: str | None,
     environment: str | None,
@@ -52,7 +55,7 @@ def verify(
     workers: int,
 ) -> None:
     """Audit buckets and the lock table against the reference's checks (A1-A20)."""
-    scope = resolve_scope(app, target.region, environment, project_name)
+    scope = resolve_scope(app, target.region, environment, project_name, ignore_registry=ignore_registry)
     spec = scope.spec()
     findings: list[s3_audit.AuditFinding] = []
     with aws_errors(target):
@@ -168,6 +171,7 @@ def _select(scope: Scope, bucket: str | None, bucket_type: str | None) -> list[s
 
 @command.command("destroy")
 @aws_options
+@ignore_registry_option
 @click.option("--environment", default=None, help="Environment (default: platform.yaml's, if only one).")
 @click.option("--project-name", default=None, help="Project (default: platform.yaml).")
 @click.option("--type", "bucket_type", type=click.Choice(TYPES), default=None, help="Which bucket(s).")
@@ -193,6 +197,7 @@ def _select(scope: Scope, bucket: str | None, bucket_type: str | None) -> list[s
 def destroy(
     app: App,
     target: AwsTarget,
+    ignore_registry: bool,
     environment: str | None,
     project_name: str | None,
     bucket_type: str | None,
@@ -204,7 +209,7 @@ def destroy(
     workers: int,
 ) -> None:
     """Empty (every version, delete marker and upload) and delete buckets; the state bucket last."""
-    scope = resolve_scope(app, target.region, environment, project_name)
+    scope = resolve_scope(app, target.region, environment, project_name, ignore_registry=ignore_registry)
     names = _select(scope, bucket, bucket_type)
     default_backup = str(paths.default_backup_dir(_repo_root(app)))
     if backup == "":
@@ -286,6 +291,7 @@ def destroy(
 
 @command.command("emergency-cleanup")
 @aws_options
+@ignore_registry_option
 @click.option("--bucket", required=True, help="The stuck bucket.")
 @click.option("--environment", default=None, help="Environment (default: platform.yaml's, if only one).")
 @click.option("--project-name", default=None, help="Project (default: platform.yaml).")
@@ -302,6 +308,7 @@ def destroy(
 def emergency_cleanup(
     app: App,
     target: AwsTarget,
+    ignore_registry: bool,
     bucket: str,
     environment: str | None,
     project_name: str | None,
@@ -310,7 +317,7 @@ def emergency_cleanup(
     large_threshold: int,
 ) -> None:
     """Diagnose why a bucket cannot be deleted, apply only the needed fixes, then destroy it."""
-    scope = resolve_scope(app, target.region, environment, project_name)
+    scope = resolve_scope(app, target.region, environment, project_name, ignore_registry=ignore_registry)
     _select(scope, bucket, None)
     with aws_errors(target):
         account = check_credentials(target)
