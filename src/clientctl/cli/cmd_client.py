@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from clientctl.cli.app import App, pass_app, print_findings, print_json, table
-from clientctl.errors import ChecksFailed
+from clientctl.errors import ChecksFailed, refused_request_is_usage_error
 from clientctl.ipam.cidr import CidrError
 from clientctl.ipam.subnets import LayoutError
 from clientctl.registry.edit import ClientRequest, add_client, set_fields
@@ -64,7 +64,8 @@ def add(
         cost_center=cost_center,
         sets=sets,
     )
-    result = add_client(app.root, request, dry_run=dry_run)
+    with refused_request_is_usage_error():
+        result = add_client(app.root, request, dry_run=dry_run)
     if app.json:
         print_json(
             {
@@ -110,7 +111,8 @@ def set_cmd(app: App, name: str, assignments: tuple[str, ...], dry_run: bool) ->
     \b
     Example: clientctl client set acme-corp eks.desired_size=4 eks.max_size=8
     """
-    result = set_fields(app.root, name, assignments, dry_run=dry_run)
+    with refused_request_is_usage_error():
+        result = set_fields(app.root, name, assignments, dry_run=dry_run)
     if app.json:
         print_json(
             {
