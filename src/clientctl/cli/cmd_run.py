@@ -14,6 +14,8 @@ import click
 from clientctl.aws.session import AwsTarget
 from clientctl.cli.app import App, pass_app, print_json
 from clientctl.cli.aws_options import aws_options
+from clientctl.cli.prompts import approve as approve_prompt
+from clientctl.cli.prompts import approve_typed
 from clientctl.errors import ConfigError
 from clientctl.layers import LAYER_NAMES
 from clientctl.orchestrator import ApprovalRequest, RunControl, RunOptions, RunReport, load_report, run_graph
@@ -101,13 +103,17 @@ def _approver(action: str, progress: Progress | None, *, dry_run: bool = False) 
         previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             if action == "destroy":
-                typed = click.prompt(
-                    f"Type the client name ({request.client}) to destroy these layers", default="", err=True
+                return approve_typed(
+                    request.client,
+                    f"Type the client name ({request.client}) to destroy these layers",
+                    flag="--auto-approve",
+                    declined=f"{request.client}'s layers are not destroyed",
                 )
-                return bool(typed.strip() == request.client)
-            return click.confirm(f"Apply these changes to {request.client}?", default=False, err=True)
-        except (KeyboardInterrupt, click.exceptions.Abort):
-            return False
+            return approve_prompt(
+                f"Apply these changes to {request.client}?",
+                flag="--auto-approve",
+                declined=f"{request.client}'s layers are left unchanged",
+            )
         finally:
             signal.signal(signal.SIGINT, previous)
 

@@ -13,7 +13,8 @@ from clientctl.aws import backend, emergency, s3_audit, s3_destroy
 from clientctl.aws.scope import Scope, resolve_scope
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials, error_code
 from clientctl.cli.app import App, pass_app, print_json
-from clientctl.cli.aws_options import aws_options, confirm_or_refuse, confirm_typed, progress
+from clientctl.cli.aws_options import aws_options, progress
+from clientctl.cli.prompts import confirm, confirm_typed
 from clientctl.errors import ChecksFailed, ConfigError, ExitCode
 
 TYPES = ("logs", "traces", "metrics", "audit_logs", "audit-logs", "backend-state", "all")
@@ -231,14 +232,16 @@ def destroy(
             confirm_typed(
                 inv.bucket,
                 f"Type the bucket name to destroy {inv.bucket}",
-                force=force,
+                given=force,
+                flag="--force",
                 what=f"destroying {inv.bucket}",
             )
             if inv.bucket == state:
                 confirm_typed(
                     "delete terraform state",
                     "This is the Terraform state of every client. Type 'delete terraform state' to continue",
-                    force=force,
+                    given=force,
+                    flag="--force",
                     what="destroying the state bucket",
                 )
             bucket_backup = state_backup if inv.bucket == state else backup
@@ -315,7 +318,9 @@ def emergency_cleanup(
                 hint="see the remedies above; nothing was changed",
             )
         for issue in diag.issues:
-            confirm_or_refuse(f"Fix [{issue.id}]: {issue.remedy}?", force=force, what=f"fix {issue.id}")
+            confirm(
+                f"Fix [{issue.id}]: {issue.remedy}?", given=force, flag="--force", what=f"fix [{issue.id}] of {bucket}"
+            )
             assert issue.fix is not None
             issue.fix()
             progress(f"{bucket}: fixed {issue.id}")
@@ -325,7 +330,13 @@ def emergency_cleanup(
                 else:
                     click.echo("lifecycle expiry rule set; rerun when S3 has emptied the bucket (about 1-2 days)")
                 return
-        confirm_typed(bucket, f"Type the bucket name to destroy {bucket}", force=force, what=f"destroying {bucket}")
+        confirm_typed(
+            bucket,
+            f"Type the bucket name to destroy {bucket}",
+            given=force,
+            flag="--force",
+            what=f"destroying {bucket}",
+        )
         try:
             stats = s3_destroy.destroy(s3, bucket, bypass_governance=diag.bypass_governance, progress=progress)
         except Exception as exc:

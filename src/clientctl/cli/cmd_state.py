@@ -10,7 +10,8 @@ from clientctl.aws import state as state_mod
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, output_option, pass_app, print_json, table, use_output
 from clientctl.cli.aws_options import aws_options, progress
-from clientctl.cli.day2_common import ClientScope, actor, ask_typed, client_scope, utcnow
+from clientctl.cli.day2_common import ClientScope, actor, client_scope, utcnow
+from clientctl.cli.prompts import confirm_typed
 from clientctl.errors import ChecksFailed
 
 
@@ -151,7 +152,14 @@ def restore(
             else:
                 click.echo("dry run: nothing restored")
             return
-        ask_typed(["yes", client], f"Type 'yes' or the client name to restore {client} {layer}", yes=yes)
+        confirm_typed(
+            ["yes", client],
+            f"Type 'yes' or the client name to restore {client} {layer}",
+            given=yes,
+            flag="--yes",
+            what=f"restoring {client} {layer}",
+            piped=True,
+        )
         who = actor(target)["who"]
         result = state_mod.restore_version(s3, ddb, plan, scope.table, who, now, progress)
     if json_out:
