@@ -56,7 +56,8 @@ def test_unknown_client_suggests(repo: Path, cli: Runner) -> None:
 
 def test_client_list_and_show(repo: Path, cli: Runner) -> None:
     listed = json.loads(cli("--output", "json", "client", "list", cwd=repo).out)
-    assert [c["name"] for c in listed] == ["acme-corp", "globex", "initech"]
+    assert listed["ok"] is True
+    assert [c["name"] for c in listed["clients"]] == ["acme-corp", "globex", "initech"]
     shown = cli("client", "show", "initech", cwd=repo)
     assert shown.code == 0 and "capacity_type: SPOT" in shown.out and "initech-production-us-east-2" in shown.out
 

@@ -50,7 +50,7 @@ def test_add_with_set_and_explicit_cidr(repo: Path, cli: Runner) -> None:
     )
     assert result.code == 0, result.text
     shown = cli("--output", "json", "client", "show", "hooli", cwd=repo)
-    resolved = json.loads(shown.out)
+    resolved = json.loads(shown.out)["client"]
     assert resolved["network"]["vpc_cidr"] == "10.90.0.0/16"
     assert resolved["eks"]["desired_size"] == 3
     assert resolved["compute"]["analytics_enabled"] is True

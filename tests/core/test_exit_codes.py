@@ -14,6 +14,7 @@ import click
 import pytest
 
 from clientctl.cli import cli as root_group
+from clientctl.cli.params import LayerType
 from tests.helpers import Runner, snapshot
 
 TOO_LONG = "a" * 44  # a valid DNS label, but the derived IAM role names break AWS's 64-character limit
@@ -76,10 +77,10 @@ CASES: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {
         (("hooli", "--vpc-cidr", "10.0.0/16", "--dry-run", *NEW), "10.0.0/16"),
     ],
     ("offboard",): [(("Hooli", "--dry-run"), "unknown client 'Hooli'")],
-    ("plan",): [(("Hooli",), "unknown client 'Hooli'"), (("acme-corp", "--layer", "99"), "99")],
-    ("apply",): [(("acme-corp", "--layer", "bogus", "--auto-approve"), "bogus")],
-    ("destroy",): [(("acme-corp", "--layer", "bogus", "--auto-approve"), "bogus")],
-    ("drift",): [(("acme-corp", "--layer", "bogus"), "bogus")],
+    ("plan",): [(("Hooli",), "unknown client 'Hooli'"), (("acme-corp", "--layer", "99"), "unknown layer '99'")],
+    ("apply",): [(("acme-corp", "--layer", "bogus", "--auto-approve"), "unknown layer 'bogus'")],
+    ("destroy",): [(("acme-corp", "--layer", "bogus", "--auto-approve"), "unknown layer 'bogus'")],
+    ("drift",): [(("acme-corp", "--layer", "bogus"), "unknown layer 'bogus'")],
     ("render",): [(("extra",), "unexpected extra argument")],
     ("s3", "destroy"): [(("--bucket", "not-ours"), "--bucket not-ours is not one of this platform's buckets")],
     ("s3", "emergency-cleanup"): [(("--bucket", "not-ours"), "--bucket not-ours is not one of")],
@@ -88,9 +89,9 @@ CASES: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {
     ("sandbox", "start"): [(("--port", "70000"), "70000 is not in the range")],
     ("sandbox", "status"): [(("extra",), "unexpected extra argument")],
     ("sandbox", "stop"): [(("extra",), "unexpected extra argument")],
-    ("state", "restore"): [(("acme-corp", "--layer", "99", "--version-id", "v1"), "99")],
+    ("state", "restore"): [(("acme-corp", "--layer", "99", "--version-id", "v1"), "unknown layer '99'")],
     ("state", "versions"): [(("Hooli", "--layer", "01"), "unknown client 'Hooli'")],
-    ("status",): [(("--layer", "99"), "99")],
+    ("status",): [(("--layer", "99"), "unknown layer '99'")],
     ("validate",): [(("--only", "bogus"), "'bogus' is not one of")],
 }
 
@@ -134,7 +135,7 @@ def _typed_options() -> Iterator[tuple[tuple[str, ...], str, str]]:
             if not isinstance(param, click.Option) or param.is_flag:
                 continue
             kind = param.type
-            if isinstance(kind, click.Choice):
+            if isinstance(kind, (click.Choice, LayerType)):
                 value = "not-a-choice"
             elif isinstance(kind, (click.IntRange, click.FloatRange)):
                 value = str(kind.min - 1) if kind.min is not None else str(kind.max + 1)  # type: ignore[operator]
@@ -168,3 +169,10 @@ def test_checks_that_ran_and_failed_stay_exit_1(repo: Path, cli: Runner) -> None
         result = cli(*args, cwd=repo)
         assert result.code == 1, (args, result.text)
         assert "Traceback" not in result.text
+
+
+@pytest.mark.parametrize("path", [(), *leaf_commands()], ids=lambda p: " ".join(p) or "clientctl")
+def test_every_help_page_renders(cli: Runner, repo: Path, path: tuple[str, ...]) -> None:
+    result = cli(*path, "--help", cwd=repo)
+    assert result.code == 0, result.text
+    assert "Usage:" in result.out and "Traceback" not in result.text

@@ -187,6 +187,7 @@ def allocate_cmd(app: App, prefix_length: int | None, region: str | None) -> Non
     if app.json:
         print_json(
             {
+                "ok": True,
                 "cidr": str(allocation.cidr),
                 "pool": allocation.pool,
                 "warning": allocation.warning,
@@ -226,6 +227,7 @@ def plan_cmd(app: App, client: str) -> None:
     if app.json:
         print_json(
             {
+                "ok": True,
                 "client": client,
                 "vpc_cidr": loaded.model.network.vpc_cidr,
                 "subnets": [
@@ -268,7 +270,7 @@ def _register_map() -> None:
         registry = app.registry()
         ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
         bands = pool_bands(registry, ledger, dt.date.today())
-        write_output(to_svg(bands, outside_pools(registry, bands)), out, "the CIDR map (svg)")
+        write_output(to_svg(bands, outside_pools(registry, bands)), out, "the CIDR map", "svg")
 
 
 _register_map()

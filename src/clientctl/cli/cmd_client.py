@@ -69,6 +69,7 @@ def add(
     if app.json:
         print_json(
             {
+                "ok": True,
                 "client": name,
                 "file": str(result.path),
                 "dry_run": dry_run,
@@ -116,6 +117,7 @@ def set_cmd(app: App, name: str, assignments: tuple[str, ...], dry_run: bool) ->
     if app.json:
         print_json(
             {
+                "ok": True,
                 "client": name,
                 "file": str(result.path),
                 "dry_run": dry_run,
@@ -143,20 +145,23 @@ def list_cmd(app: App) -> None:
     clients = [registry.clients[n].model for n in sorted(registry.clients)]
     if app.json:
         print_json(
-            [
-                {
-                    "name": c.name,
-                    "enabled": c.enabled,
-                    "client_code": c.client_code,
-                    "tier": c.tier,
-                    "region": c.region,
-                    "environment": c.environment,
-                    "vpc_cidr": c.network.vpc_cidr,
-                    "vpn": c.vpn.enabled,
-                    "analytics": c.compute.analytics_enabled,
-                }
-                for c in clients
-            ]
+            {
+                "ok": True,
+                "clients": [
+                    {
+                        "name": c.name,
+                        "enabled": c.enabled,
+                        "client_code": c.client_code,
+                        "tier": c.tier,
+                        "region": c.region,
+                        "environment": c.environment,
+                        "vpc_cidr": c.network.vpc_cidr,
+                        "vpn": c.vpn.enabled,
+                        "analytics": c.compute.analytics_enabled,
+                    }
+                    for c in clients
+                ],
+            }
         )
         return
     rows = [
@@ -190,7 +195,7 @@ def show(app: App, name: str) -> None:
             hint="run `clientctl validate` to see every problem",
         ) from None
     if app.json:
-        print_json(resolved)
+        print_json({"ok": True, "client": resolved})
         return
     import yaml
 

@@ -138,7 +138,7 @@ def _where(target: AwsTarget) -> str:
 def _finish(app: App, state: WorkflowState, root: Path, dry_run: bool) -> None:
     stopped = state.stopped
     if app.json:
-        print_json({"dry_run": dry_run, **state.to_dict()})
+        print_json({"ok": stopped is None, "dry_run": dry_run, **state.to_dict()})
     else:
         shown = state.path.relative_to(root) if state.path else "not written (--dry-run)"
         click.echo(f"\nstate: {shown}")
