@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from clientctl import paths
+from clientctl import paths, sandbox
 from clientctl.aws import backend, emergency, s3_audit, s3_destroy
 from clientctl.aws.scope import Scope, resolve_scope
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials, error_code
@@ -89,6 +89,12 @@ def verify(
             workers=workers,
         )
     failing = [f for f in findings if f.counts(min_severity)]
+    info = _info_not_met(findings)
+    gaps = (
+        sandbox.FIDELITY_GAPS
+        if info and sandbox.is_sandbox_endpoint(target.effective_endpoint, target.ca_bundle)
+        else {}
+    )
     if app.json:
         print_json(
             {
@@ -96,6 +102,9 @@ def verify(
                 "min_severity": min_severity,
                 "findings": [f.to_dict() for f in findings],
                 "summary": _summary(findings),
+                "info_not_met": {
+                    check: {"count": count, "sandbox_gap": gaps.get(check)} for check, count in info.items()
+                },
             }
         )
     else:
@@ -110,16 +119,39 @@ def verify(
             )
             if f.status != "PASS" and f.remedy:
                 click.echo(f"│     remedy: {f.remedy}")
+            if f.status != "PASS" and f.check in gaps:
+                click.echo(f"│     sandbox: {gaps[f.check]} (not a finding about the bucket)")
         s = _summary(findings)
+        info_text = ""
+        if info:
+            detail = "; ".join(f"{check}: {gaps[check]}" if check in gaps else check for check in info)
+            info_text = f", {sum(info.values())} info-level not met ({detail})"
         click.echo(
-            f"\n{s['PASS']} passed, {s['FAIL']} failed, {s['ERROR']} errors; {len(failing)} at or above {min_severity}"
+            f"\n{s['PASS']} passed, {s['FAIL']} failed, {s['ERROR']} errors{info_text}; "
+            f"{len(failing)} at or above {min_severity}"
         )
     if failing:
         raise click.exceptions.Exit(ExitCode.CHECKS_FAILED)
 
 
+def _is_info(finding: s3_audit.AuditFinding) -> bool:
+    return finding.status != "PASS" and finding.severity == "info"
+
+
 def _summary(findings: list[s3_audit.AuditFinding]) -> dict[str, int]:
-    return {k: sum(1 for f in findings if f.status == k) for k in ("PASS", "FAIL", "ERROR")}
+    """PASS, FAIL and ERROR counts; an info-level check that is not met is counted apart (INFO), not as a
+    failure: info checks are advice (docs/aws-operations.md) and never fail the exit code by default."""
+    counts = {k: sum(1 for f in findings if f.status == k and not _is_info(f)) for k in ("PASS", "FAIL", "ERROR")}
+    return {**counts, "INFO": sum(1 for f in findings if _is_info(f))}
+
+
+def _info_not_met(findings: list[s3_audit.AuditFinding]) -> dict[str, int]:
+    """check id -> how many buckets/tables did not meet that info-level check."""
+    found: dict[str, int] = {}
+    for f in findings:
+        if _is_info(f):
+            found[f.check] = found.get(f.check, 0) + 1
+    return found
 
 
 def _repo_root(app: App) -> Path | None:
