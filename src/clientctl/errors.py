@@ -8,6 +8,8 @@ Exit codes (documented in the README):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -97,6 +99,22 @@ class ChecksFailed(ClientctlError):
     """Checks ran and found errors (exit 1)."""
 
     exit_code = ExitCode.CHECKS_FAILED
+
+
+@contextmanager
+def refused_request_is_usage_error() -> Iterator[None]:
+    """Turn a failed check into a usage/configuration error (exit 2) around code that checks a *request*.
+
+    ``client add``/``client set``/``onboard`` validate the registry as it would be with the user's values;
+    when that fails, the values (a bad tier, a duplicate or malformed CIDR, a name too long for an AWS
+    limit, a full pool in platform.yaml) were refused: nothing was checked-and-found-failing in the README's
+    exit-1 sense ("checks ran and failed"), so the README's exit 2 applies. Message, hint and findings
+    are kept as they are.
+    """
+    try:
+        yield
+    except ChecksFailed as exc:
+        raise ConfigError(exc.message, hint=exc.hint, findings=exc.findings) from None
 
 
 @dataclass

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 
@@ -48,3 +49,35 @@ def dependents(name: str) -> set[str]:
                 found.add(layer.name)
                 frontier.append(layer.name)
     return found
+
+
+def layer_forms(name: str) -> tuple[str, ...]:
+    """Every spelling :func:`resolve_layer` accepts for ``name``: ``03-database``, ``03``, ``3``, ``database``."""
+    number, _, short = name.partition("-")
+    return (name, number, str(int(number)), short)
+
+
+class UnknownLayer(ValueError):
+    """``text`` names no layer; the message lists every layer (and a close match, if any)."""
+
+    def __init__(self, text: str) -> None:
+        wanted = text.strip().lower()
+        candidates = {form: name for name in LAYER_NAMES for form in layer_forms(name)}
+        close = difflib.get_close_matches(wanted, list(candidates), n=1, cutoff=0.6)
+        self.suggestion = candidates[close[0]] if close else None
+        hint = f"did you mean {self.suggestion}? " if self.suggestion else ""
+        self.hint = (
+            hint + "layers: " + ", ".join(LAYER_NAMES) + " (or just the number, e.g. 01, or the name, e.g. foundation)"
+        )
+        super().__init__(f"unknown layer {text!r}")
+
+
+def resolve_layer(text: str) -> str:
+    """The one layer parser of every ``--layer`` option: full name (``01-foundation``), number (``01``,
+    ``1``) or short name (``foundation``), case-insensitive; :class:`UnknownLayer` otherwise."""
+    wanted = text.strip().lower()
+    for name in LAYER_NAMES:
+        number = name.partition("-")[0]
+        if wanted in layer_forms(name) or (wanted.isdigit() and int(wanted) == int(number)):
+            return name
+    raise UnknownLayer(text)

@@ -99,6 +99,29 @@ def healthy(state: SandboxState, timeout: float = 2.0) -> bool:
         return False
 
 
+# What the sandbox (moto) cannot store, per audit check: a FAIL of one of these against the sandbox says
+# nothing about the code (docs/aws-operations.md, "Remaining fidelity gaps").
+FIDELITY_GAPS: dict[str, str] = {
+    "s3.request-metrics": "moto keeps no request-metrics configuration",
+}
+
+
+def is_sandbox_endpoint(endpoint: str | None, ca_bundle: str | None, timeout: float = 2.0) -> bool:
+    """True when ``endpoint`` is a clientctl sandbox: it answers our launcher's health path (moto itself
+    has no such path). Works however the endpoint was given (--sandbox, --endpoint-url, AWS_ENDPOINT_URL)."""
+    from clientctl.sandbox_server import HEALTH_PATH
+
+    if not endpoint:
+        return False
+    bundle = ca_bundle or os.environ.get("AWS_CA_BUNDLE")
+    context = ssl.create_default_context(cafile=bundle) if bundle else ssl.create_default_context()
+    try:
+        with urllib.request.urlopen(f"{endpoint.rstrip('/')}{HEALTH_PATH}", timeout=timeout, context=context) as r:
+            return bool(r.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
 def status(root: Path) -> tuple[str, SandboxState | None]:
     """("running" | "stopped" | "stale" | "unhealthy", state)."""
     state = read_state(root)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import boto3
 import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
@@ -338,10 +340,10 @@ def test_emergency_cleanup_refused_after_fixes_says_what_was_already_changed(
     )
     s3.create_multipart_upload(Bucket=bucket, Key="half")
 
-    def mistyped(expected: str, prompt: str, *, force: bool, what: str) -> None:
+    def mistyped(expected: str, prompt: str, **_options: object) -> None:
         raise ConfigError(f"confirmation did not match {expected!r}; nothing was done")
 
-    monkeypatch.setattr(cmd_s3, "confirm_or_refuse", lambda *a, **k: None)
+    monkeypatch.setattr(cmd_s3, "confirm", lambda *a, **k: None)
     monkeypatch.setattr(cmd_s3, "confirm_typed", mistyped)
     code, out = aws.cli("s3", "emergency-cleanup", "--bucket", bucket)
     assert code == 2
@@ -353,3 +355,65 @@ def test_emergency_cleanup_refused_after_fixes_says_what_was_already_changed(
     assert code == 0, out
     assert "policy-deny" not in out.split("destroyed")[0]  # nothing left to fix on the rerun
     assert bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+
+
+# --- the summary line: info-level checks are counted apart, with the sandbox's reason ------------------
+
+SUMMARY = re.compile(
+    r"^(?P<passed>\d+) passed, (?P<failed>\d+) failed, (?P<errors>\d+) errors"
+    r"(?:, (?P<info>\d+) info-level not met \((?P<detail>[^)]*)\))?; (?P<counted>\d+) at or above (?P<min>\w+)$",
+    re.M,
+)
+
+
+def summary_line(out: str) -> re.Match[str]:
+    found = list(SUMMARY.finditer(out))
+    assert len(found) == 1, out
+    return found[0]
+
+
+def test_verify_summary_counts_info_apart_and_says_why_in_the_sandbox(aws: Aws) -> None:
+    assert provision(aws)[0] == 0
+    code, report = verify(aws)
+    findings = report["findings"]
+    info = [f for f in findings if f["severity"] == "info" and f["status"] != "PASS"]
+    assert code == 0 and {f["check"] for f in info} == {"s3.request-metrics"} and len(info) == 5
+    code, out = aws.cli("s3", "verify", "--region", REGION)
+    line = summary_line(out)
+    assert code == 0
+    assert int(line["passed"]) == sum(f["status"] == "PASS" for f in findings)
+    assert (line["failed"], line["errors"], line["info"], line["counted"]) == ("0", "0", "5", "0")
+    assert line["detail"] == "s3.request-metrics: moto keeps no request-metrics configuration"
+    assert out.count("sandbox: moto keeps no request-metrics configuration") == 5
+    assert report["summary"] == {"PASS": int(line["passed"]), "FAIL": 0, "ERROR": 0, "INFO": 5}
+    assert report["info_not_met"] == {
+        "s3.request-metrics": {"count": 5, "sandbox_gap": "moto keeps no request-metrics configuration"}
+    }
+    # asked to count info too, they are what fails
+    code, out = aws.cli("s3", "verify", "--region", REGION, "--min-severity", "info")
+    line = summary_line(out)
+    assert code == 1 and (line["failed"], line["info"], line["counted"], line["min"]) == ("0", "5", "5", "info")
+
+
+def test_verify_gives_no_sandbox_reason_for_another_endpoint(aws: Aws) -> None:
+    """Plain moto (not the clientctl sandbox) stores no request metrics either, but the code cannot tell it
+    is a sandbox gap, so the summary names the check without the reason."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        url = f"http://{host}:{port}"
+        s3 = boto3.client(
+            "s3", endpoint_url=url, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+        )
+        for name in (*OBS.values(), STATE):
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+        code, out = aws.cli("s3", "verify", "--region", REGION, env={"AWS_ENDPOINT_URL": url, "AWS_CA_BUNDLE": None})
+    finally:
+        server.stop()
+    line = summary_line(out)
+    assert code == 1 and int(line["failed"]) > 0  # bare buckets fail the real checks
+    assert (line["info"], line["detail"]) == ("5", "s3.request-metrics")
+    assert "moto keeps" not in out

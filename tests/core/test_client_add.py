@@ -50,7 +50,7 @@ def test_add_with_set_and_explicit_cidr(repo: Path, cli: Runner) -> None:
     )
     assert result.code == 0, result.text
     shown = cli("--output", "json", "client", "show", "hooli", cwd=repo)
-    resolved = json.loads(shown.out)
+    resolved = json.loads(shown.out)["client"]
     assert resolved["network"]["vpc_cidr"] == "10.90.0.0/16"
     assert resolved["eks"]["desired_size"] == 3
     assert resolved["compute"]["analytics_enabled"] is True
@@ -64,7 +64,7 @@ def test_add_rejects_bad_requests_without_writing(repo: Path, cli: Runner) -> No
         (("client", "add", "hooli"), 2, "contact email is required"),
         (
             ("client", "add", "hooli", "--contact-email", "a@b.example", "--vpc-cidr", "10.100.0.0/16"),
-            1,
+            2,
             "ipam.duplicate",
         ),
         (
@@ -72,7 +72,7 @@ def test_add_rejects_bad_requests_without_writing(repo: Path, cli: Runner) -> No
             2,
             "did you mean 'instance_types'",
         ),
-        (("client", "add", "hooli", "--contact-email", "a@b.example", "--tier", "gold"), 1, "registry.tier"),
+        (("client", "add", "hooli", "--contact-email", "a@b.example", "--tier", "gold"), 2, "registry.tier"),
         (("client", "add", "hooli", "--contact-email", "a@b.example", "--set", "nope"), 2, "PATH=VALUE"),
         (("client", "add", "hooli", "--contact-email", "a@b.example", "--dry-run"), 0, "would write"),
     ]
@@ -95,7 +95,7 @@ def test_full_pool_is_a_clear_error(repo: Path, cli: Runner) -> None:
     assert "warning: pool clients-10" in ok.text  # 100% used after this allocation
     before = snapshot(repo)
     full = cli("client", "add", "umbrella", "--contact-email", "a@b.example", cwd=repo)
-    assert full.code == 1
+    assert full.code == 2  # the request is refused (platform.yaml has no room): a configuration error
     assert "no free /16 block left" in full.text and "add a pool" in full.text
     assert snapshot(repo) == before
     report = cli("--output", "json", "cidr", "allocate", cwd=repo)
@@ -139,8 +139,8 @@ def test_set_keeps_comments_and_order_and_renders(repo: Path, cli: Runner) -> No
 def test_set_rejects_invalid_change_without_writing(repo: Path, cli: Runner) -> None:
     before = snapshot(repo)
     for args, code, needle in [
-        (("eks.desired_size=9",), 1, "eks.sizing"),
-        (("network.vpc_cidr=10.101.0.0/16",), 1, "ipam.duplicate"),
+        (("eks.desired_size=9",), 2, "eks.sizing"),
+        (("network.vpc_cidr=10.101.0.0/16",), 2, "ipam.duplicate"),
         (("eks.desired_sise=3",), 2, "did you mean 'desired_size'"),
         (("name=other",), 2, "name cannot change"),
         ((), 2, "nothing to set"),

@@ -86,7 +86,7 @@ def test_no_free_block_names_the_file_that_holds_the_pool(repo: Path, cli: Runne
     before = snapshot(repo)
     result = cli("client", "add", "probe", "--contact-email", "a@b.example", cwd=repo)
     assert_clean_failure(
-        result.code, result.text, 1, "no free /16 block", "clients/acme-corp.yaml (vpc_cidr 10.0.0.0/8)"
+        result.code, result.text, 2, "no free /16 block", "clients/acme-corp.yaml (vpc_cidr 10.0.0.0/8)"
     )
     assert snapshot(repo) == before
 

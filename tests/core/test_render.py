@@ -103,7 +103,7 @@ def test_ledger_keeps_released_quarantine(repo: Path, cli: Runner) -> None:
     alloc = cli("--output", "json", "cidr", "allocate", cwd=repo)
     assert json.loads(alloc.out)["cidr"] == "10.65.0.0/16"
     taken = cli("client", "add", "hooli", "--contact-email", "a@b.example", "--vpc-cidr", "10.64.0.0/16", cwd=repo)
-    assert taken.code == 1 and "in quarantine" in taken.text
+    assert taken.code == 2 and "in quarantine" in taken.text
 
 
 def test_fast_tfvars_serializer_matches_plain_json(repo: Path) -> None:

@@ -105,7 +105,7 @@ def test_release_bad_input_changes_nothing(aws: Aws) -> None:
     code, out = aws.cli("lock", "release", lock_id, input="no\n")
     assert code == 2 and "did not match" in out
     code, out = aws.cli("lock", "release", lock_id, input="")
-    assert code == 2 and "Aborted" in out
+    assert code == 2 and "no confirmation was typed" in out and "pass --yes" in out
     assert _lock_item(aws, "acme-corp", "02-platform") is not None and _lockfile_exists(aws, "acme-corp", "02-platform")
     assert "Contents" not in aws.raw().list_objects_v2(Bucket=BUCKET, Prefix="clientctl/audit/")
     assert "Traceback" not in out

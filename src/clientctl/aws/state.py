@@ -7,7 +7,6 @@ Each (client, layer) has its own state object ``env:/<client>/<state key>`` (the
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import json
 from collections.abc import Callable
@@ -20,21 +19,8 @@ from clientctl.aws import locks as locks_mod
 from clientctl.aws.locks import Lock
 from clientctl.aws.session import error_code
 from clientctl.errors import ChecksFailed, ConfigError
-from clientctl.layers import LAYER_NAMES
 
 LayerStatus = Literal["applied", "empty", "missing", "unreadable"]
-
-
-def resolve_layer(text: str) -> str:
-    """A layer by full name, number ("3", "03") or suffix ("database"); a clear error otherwise."""
-    wanted = text.strip().lower()
-    for name in LAYER_NAMES:
-        number, _, suffix = name.partition("-")
-        if wanted in (name, number, suffix) or (wanted.isdigit() and int(wanted) == int(number)):
-            return name
-    close = difflib.get_close_matches(wanted, list(LAYER_NAMES), n=1, cutoff=0.5)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    raise ConfigError(f"unknown layer {text!r}", hint=hint + f"layers: {', '.join(LAYER_NAMES)}")
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import sys
 import click
 
 from clientctl import __version__
-from clientctl.cli.app import ERROR_OUTPUT, App, emit_error
+from clientctl.cli.app import ERROR_OUTPUT, App, emit_error, emit_usage_error
 from clientctl.errors import ClientctlError, ExitCode
 
 
@@ -86,7 +86,7 @@ def main() -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        emit_usage_error(exc, ERROR_OUTPUT["format"])
         sys.exit(ExitCode.USAGE)
     except ClientctlError as exc:
         emit_error(exc, ERROR_OUTPUT["format"])

@@ -85,14 +85,35 @@ def use_output(app: App, fmt: str | None) -> str:
     return app.output
 
 
-def print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+def print_json(data: dict[str, Any]) -> None:
+    """Every ``-o json`` output: one object whose ``ok`` agrees with the exit code (README "JSON output");
+    lists and other payloads sit under a named key."""
+    if "ok" not in data:
+        raise TypeError("a JSON output needs 'ok' (README: JSON output)")
+    click.echo(json.dumps({"ok": data["ok"], **data}, indent=2, sort_keys=False, default=str))
 
 
 def print_findings(findings: list[Finding], *, err: bool = True) -> None:
     for finding in findings:
         color = "red" if finding.level == "error" else "yellow"
         click.secho(finding.render(), fg=color, err=err)
+
+
+def emit_usage_error(exc: click.ClickException, output: str) -> None:
+    """A click usage error (bad flag, wrong value): JSON like :func:`emit_error` under ``-o json``."""
+    if output != "json":
+        exc.show()
+        return
+    ctx = getattr(exc, "ctx", None)
+    print_json(
+        {
+            "ok": False,
+            "exit_code": 2,
+            "error": exc.format_message(),
+            "hint": f"see `{ctx.command_path} --help`" if ctx is not None else None,
+            "findings": [],
+        }
+    )
 
 
 def emit_error(exc: ClientctlError, output: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -60,27 +59,6 @@ def build_target(endpoint_url: str | None, profile: str | None, region: str | No
         ca_bundle=state.ca_bundle,
         static_credentials=(sandbox.SANDBOX_ACCESS_KEY, sandbox.SANDBOX_SECRET_KEY),
     )
-
-
-def confirm_or_refuse(question: str, *, force: bool, what: str) -> None:
-    """Ask for a yes/no confirmation; without a terminal and without --force, refuse."""
-    if force:
-        return
-    if not sys.stdin.isatty():
-        raise ConfigError(f"{what} needs confirmation but there is no terminal", hint="pass --force to confirm")
-    if not click.confirm(question, default=False, err=True):
-        raise click.exceptions.Abort()
-
-
-def confirm_typed(expected: str, prompt: str, *, force: bool, what: str) -> None:
-    """Make the user type ``expected`` (e.g. the bucket name) to continue."""
-    if force:
-        return
-    if not sys.stdin.isatty():
-        raise ConfigError(f"{what} needs confirmation but there is no terminal", hint="pass --force to confirm")
-    answer = click.prompt(prompt, default="", show_default=False, err=True)
-    if answer.strip() != expected:
-        raise ConfigError(f"confirmation did not match {expected!r}; nothing was done")
 
 
 def progress(message: str) -> None:

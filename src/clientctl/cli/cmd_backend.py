@@ -8,7 +8,8 @@ from clientctl.aws import backend
 from clientctl.aws.scope import Scope, resolve_scope, write_backend_files
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, pass_app, print_json, table
-from clientctl.cli.aws_options import aws_options, confirm_or_refuse, progress
+from clientctl.cli.aws_options import aws_options, progress
+from clientctl.cli.prompts import confirm
 from clientctl.cli.scope_options import ignore_registry_option
 
 
@@ -61,8 +62,11 @@ def provision(
             else:
                 click.echo("nothing to change: every resource matches")
             return
-        confirm_or_refuse(
-            f"Apply {len(result.changes)} change(s) in account {account}?", force=force, what="backend provision"
+        confirm(
+            f"Apply {len(result.changes)} change(s) in account {account}?",
+            given=force,
+            flag="--force",
+            what="backend provision",
         )
         backend.apply_plan(result, progress=progress)
     files = write_backend_files(app, scope)

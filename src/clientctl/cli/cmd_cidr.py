@@ -15,26 +15,73 @@ from clientctl.ipam.rules import check_registry
 from clientctl.ipam.subnets import LayoutError
 from clientctl.registry.resolve import client_names, subnet_plan
 
-# The runbook's report sections, each a family of rule ids.
-SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("format", "All CIDRs have valid format", ("ipam.format", "ipam.vpc-size", "ipam.cidr-offset")),
-    ("duplicates", "No duplicate CIDRs found", ("ipam.duplicate",)),
+# The runbook's report sections, each a family of rule ids: (name, title, success line, rules).
+SECTIONS: list[tuple[str, str, str, tuple[str, ...]]] = [
+    ("format", "CIDR format", "All CIDRs have valid format", ("ipam.format", "ipam.vpc-size", "ipam.cidr-offset")),
+    ("duplicates", "Duplicate CIDRs", "No duplicate CIDRs found", ("ipam.duplicate",)),
     (
         "reserved",
+        "Reserved/forbidden ranges and pool membership",
         "No CIDR in a reserved or forbidden range, all inside a pool",
         ("ipam.reserved-range", "ipam.forbidden-range", "ipam.pool"),
     ),
-    ("overlaps", "No cross-client overlaps", ("ipam.overlap",)),
-    ("subnets", "Subnet plans fit their VPCs", ("ipam.subnet-layout", "ipam.subnet-size", "ipam.az-count")),
-    ("vpn", "VPN tunnels, ASNs and gateway addresses valid", ("vpn.",)),
+    ("overlaps", "Cross-client overlaps", "No cross-client overlaps", ("ipam.overlap",)),
+    (
+        "subnets",
+        "Subnet plans",
+        "Subnet plans fit their VPCs",
+        ("ipam.subnet-layout", "ipam.subnet-size", "ipam.az-count"),
+    ),
+    ("vpn", "VPN", "VPN tunnels, ASNs and gateway addresses valid", ("vpn.",)),
 ]
+# Sections that compare parsed VPC CIDRs: a CIDR that does not parse is not in them (said in their line).
+NEEDS_PARSED = ("duplicates", "reserved", "overlaps", "subnets")
+# What a VPC CIDR's own line says about it, per section with an error on network.vpc_cidr.
+PROBLEM = {
+    "format": "Invalid CIDR",
+    "duplicates": "Duplicate CIDR",
+    "reserved": "CIDR outside the pools or in a reserved range",
+    "overlaps": "Overlapping CIDR",
+    "subnets": "CIDR whose subnet plan does not fit",
+}
 
 
 def _section(finding: Finding) -> str | None:
-    for name, _, rules in SECTIONS:
+    for name, _, _, rules in SECTIONS:
         if any(finding.rule == r or (r.endswith(".") and finding.rule.startswith(r)) for r in rules):
             return name
     return None
+
+
+def _is_vpc_cidr(finding: Finding) -> bool:
+    return finding.level == "error" and finding.field == "network.vpc_cidr"
+
+
+def _summaries(findings: list[Finding], unparsed: list[str]) -> list[dict[str, object]]:
+    """One summary per section, made from that section's findings only (never contradicting them)."""
+    out: list[dict[str, object]] = []
+    for name, title, success, _ in SECTIONS:
+        section = [f for f in findings if _section(f) == name]
+        errors = [f for f in section if f.level == "error"]
+        complete = not (unparsed and name in NEEDS_PARSED)
+        if errors:
+            clients = sorted({f.client or f.file or "?" for f in errors})
+            line = f"{title}: {len(errors)} error(s) found ({', '.join(clients)})"
+        else:
+            line = success
+        if not complete:
+            line += f"; not checked: the CIDR of {', '.join(unparsed)} (invalid format)"
+        out.append(
+            {
+                "section": name,
+                "ok": not errors,
+                "complete": complete,
+                "errors": len(errors),
+                "warnings": len(section) - len(errors),
+                "line": line,
+            }
+        )
+    return out
 
 
 @click.group("cidr")
@@ -45,37 +92,67 @@ def command() -> None:
 @command.command("validate")
 @pass_app
 def validate(app: App) -> None:
-    """Check every client CIDR, VPN range and ASN; print the runbook's report. Exit 1 on any error."""
+    """Check every client CIDR, VPN range and ASN; print the runbook's report. Exit 1 on any error.
+
+    Each client's line says whether its CIDR is well formed and what else is wrong with it (duplicate,
+    overlap, pool, subnets); each section's summary line counts that section's findings only.
+    """
     registry = app.registry()
     ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
     findings = [f for f in check_registry(registry, ledger) if _section(f) is not None]
     errors = [f for f in findings if f.level == "error"]
-    bad_clients = {f.client for f in errors if f.field and f.field.startswith("network.vpc_cidr")}
     cidrs = sorted(((c.model.network.vpc_cidr, c.name) for c in registry.clients.values()), key=lambda item: item[1])
+    problems: dict[str, list[str]] = {name: [] for _, name in cidrs}
+    for f in errors:
+        section = _section(f)
+        if _is_vpc_cidr(f) and f.client in problems and section in PROBLEM and section not in problems[f.client]:
+            problems[f.client].append(section)
+    order = list(PROBLEM)
+    for found in problems.values():
+        found.sort(key=order.index)
+    unparsed = sorted(
+        {f.client for f in errors if f.rule == "ipam.format" and f.field == "network.vpc_cidr" and f.client}
+    )
+    summaries = _summaries(findings, unparsed)
     if app.json:
         print_json(
             {
                 "ok": not errors,
                 "ledger": str(registry.ledger_path),
-                "cidrs": [{"client": n, "vpc_cidr": c, "valid": n not in bad_clients} for c, n in cidrs],
-                "sections": {name: [f.to_dict() for f in findings if _section(f) == name] for name, _, _ in SECTIONS},
+                "cidrs": [
+                    {
+                        "client": n,
+                        "vpc_cidr": c,
+                        "valid": not problems[n],
+                        "format_valid": "format" not in problems[n],
+                        "problems": problems[n],
+                    }
+                    for c, n in cidrs
+                ],
+                "sections": {name: [f.to_dict() for f in findings if _section(f) == name] for name, *_ in SECTIONS},
+                "summary": summaries,
             }
         )
     else:
         click.echo(f"[INFO] Validating CIDR registry: {registry.ledger_path} (from {registry.clients_dir}/)")
         click.echo(f"[INFO] Found {len(cidrs)} client VPC CIDRs")
         for cidr, name in cidrs:
-            if name in bad_clients:
-                click.secho(f"[ERROR] ✗ Invalid CIDR: {cidr} ({name})", fg="red")
+            if problems[name]:
+                label = "; ".join(PROBLEM[p] for p in problems[name])
+                valid_format = "" if "format" in problems[name] else "; format valid"
+                click.secho(f"[ERROR] ✗ {label}: {cidr} ({name}{valid_format})", fg="red")
             else:
                 click.echo(f"[INFO] ✓ Valid CIDR: {cidr} ({name})")
-        for name, success, _ in SECTIONS:
-            section = [f for f in findings if _section(f) == name]
-            for f in section:
+        for (name, *_), summary in zip(SECTIONS, summaries, strict=True):
+            for f in (f for f in findings if _section(f) == name):
                 tag = "[ERROR]" if f.level == "error" else "[WARN]"
                 click.secho(f"{tag} {f.render()}", fg="red" if f.level == "error" else "yellow")
-            if not any(f.level == "error" for f in section):
-                click.secho(f"[SUCCESS] {success}", fg="green")
+            if not summary["ok"]:
+                click.secho(f"[ERROR] ✗ {summary['line']}", fg="red")
+            elif not summary["complete"]:
+                click.secho(f"[WARN] {summary['line']}", fg="yellow")
+            else:
+                click.secho(f"[SUCCESS] {summary['line']}", fg="green")
         verdict = "FAILED" if errors else "PASSED"
         click.secho(
             f"[{'ERROR' if errors else 'SUCCESS'}] CIDR Registry Validation: {verdict}",
@@ -110,6 +187,7 @@ def allocate_cmd(app: App, prefix_length: int | None, region: str | None) -> Non
     if app.json:
         print_json(
             {
+                "ok": True,
                 "cidr": str(allocation.cidr),
                 "pool": allocation.pool,
                 "warning": allocation.warning,
@@ -149,6 +227,7 @@ def plan_cmd(app: App, client: str) -> None:
     if app.json:
         print_json(
             {
+                "ok": True,
                 "client": client,
                 "vpc_cidr": loaded.model.network.vpc_cidr,
                 "subnets": [
@@ -191,7 +270,7 @@ def _register_map() -> None:
         registry = app.registry()
         ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
         bands = pool_bands(registry, ledger, dt.date.today())
-        write_output(to_svg(bands, outside_pools(registry, bands)), out, "the CIDR map (svg)")
+        write_output(to_svg(bands, outside_pools(registry, bands)), out, "the CIDR map", "svg")
 
 
 _register_map()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from clientctl.cli.app import App, pass_app, print_findings, print_json, table
-from clientctl.errors import ChecksFailed
+from clientctl.errors import ChecksFailed, refused_request_is_usage_error
 from clientctl.ipam.cidr import CidrError
 from clientctl.ipam.subnets import LayoutError
 from clientctl.registry.edit import ClientRequest, add_client, set_fields
@@ -64,10 +64,12 @@ def add(
         cost_center=cost_center,
         sets=sets,
     )
-    result = add_client(app.root, request, dry_run=dry_run)
+    with refused_request_is_usage_error():
+        result = add_client(app.root, request, dry_run=dry_run)
     if app.json:
         print_json(
             {
+                "ok": True,
                 "client": name,
                 "file": str(result.path),
                 "dry_run": dry_run,
@@ -110,10 +112,12 @@ def set_cmd(app: App, name: str, assignments: tuple[str, ...], dry_run: bool) ->
     \b
     Example: clientctl client set acme-corp eks.desired_size=4 eks.max_size=8
     """
-    result = set_fields(app.root, name, assignments, dry_run=dry_run)
+    with refused_request_is_usage_error():
+        result = set_fields(app.root, name, assignments, dry_run=dry_run)
     if app.json:
         print_json(
             {
+                "ok": True,
                 "client": name,
                 "file": str(result.path),
                 "dry_run": dry_run,
@@ -141,20 +145,23 @@ def list_cmd(app: App) -> None:
     clients = [registry.clients[n].model for n in sorted(registry.clients)]
     if app.json:
         print_json(
-            [
-                {
-                    "name": c.name,
-                    "enabled": c.enabled,
-                    "client_code": c.client_code,
-                    "tier": c.tier,
-                    "region": c.region,
-                    "environment": c.environment,
-                    "vpc_cidr": c.network.vpc_cidr,
-                    "vpn": c.vpn.enabled,
-                    "analytics": c.compute.analytics_enabled,
-                }
-                for c in clients
-            ]
+            {
+                "ok": True,
+                "clients": [
+                    {
+                        "name": c.name,
+                        "enabled": c.enabled,
+                        "client_code": c.client_code,
+                        "tier": c.tier,
+                        "region": c.region,
+                        "environment": c.environment,
+                        "vpc_cidr": c.network.vpc_cidr,
+                        "vpn": c.vpn.enabled,
+                        "analytics": c.compute.analytics_enabled,
+                    }
+                    for c in clients
+                ],
+            }
         )
         return
     rows = [
@@ -188,7 +195,7 @@ def show(app: App, name: str) -> None:
             hint="run `clientctl validate` to see every problem",
         ) from None
     if app.json:
-        print_json(resolved)
+        print_json({"ok": True, "client": resolved})
         return
     import yaml
 

@@ -6,23 +6,36 @@ from pathlib import Path
 
 import click
 
+from clientctl.cli.app import App, print_json
 from clientctl.errors import ConfigError
 from clientctl.pictures import layer_graph
 
 _SUFFIX_FORMAT = {".svg": "svg", ".dot": "dot", ".gv": "dot"}
 
 
-def write_output(text: str, path: Path | None, what: str) -> None:
-    """Write ``text`` to ``path`` (creating parent folders), or print it when no path is given."""
-    if path is None:
+def write_output(text: str, path: Path | None, what: str, fmt: str) -> None:
+    """Write ``text`` to ``path`` (creating parent folders), or print it when no path is given.
+
+    Under the global ``-o json``: a JSON object instead (``ok``, ``format``, ``path``, and ``content`` when
+    no file was written), like every other command."""
+    ctx = click.get_current_context(silent=True)
+    app = ctx.find_object(App) if ctx is not None else None
+    as_json = app is not None and app.json
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot write {path}: {exc.strerror or exc}", hint="choose a writable -o FILE") from None
+    if as_json:
+        print_json(
+            {"ok": True, "what": what, "format": fmt, "path": str(path) if path else None}
+            | ({} if path else {"content": text})
+        )
+    elif path is None:
         click.echo(text, nl=False)
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}", hint="choose a writable -o FILE") from None
-    click.echo(f"wrote {what} to {path}", err=True)
+    else:
+        click.echo(f"wrote {what} ({fmt}) to {path}", err=True)
 
 
 @click.command("graph")
@@ -50,4 +63,4 @@ def command(layers: bool, fmt: str | None, out: Path | None) -> None:
     if fmt is None:
         fmt = _SUFFIX_FORMAT.get(out.suffix.lower(), "dot") if out is not None else "dot"
     text = layer_graph.to_svg() if fmt == "svg" else layer_graph.to_dot()
-    write_output(text, out, f"the layer graph ({fmt})")
+    write_output(text, out, "the layer graph", fmt)

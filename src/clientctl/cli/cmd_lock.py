@@ -11,7 +11,8 @@ from clientctl.aws import locks as locks_mod
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, output_option, pass_app, print_json, table, use_output
 from clientctl.cli.aws_options import aws_options, progress
-from clientctl.cli.day2_common import actor, ask_typed, platform_scopes, utcnow
+from clientctl.cli.day2_common import actor, platform_scopes, utcnow
+from clientctl.cli.prompts import confirm_typed
 from clientctl.errors import ChecksFailed
 
 
@@ -165,7 +166,14 @@ def release(
             else:
                 click.echo("dry run: nothing released")
             return
-        ask_typed(["yes", lock.id], f"Type 'yes' or the lock ID to release lock {lock.id}", yes=yes)
+        confirm_typed(
+            ["yes", lock.id],
+            f"Type 'yes' or the lock ID to release lock {lock.id}",
+            given=yes,
+            flag="--yes",
+            what=f"releasing lock {lock.id}",
+            piped=True,
+        )
         by = actor(target)
         region = next(r for r, b in buckets if b == lock.bucket)
         s3 = target.client("s3", region=region)

@@ -14,6 +14,7 @@ import click
 from clientctl.aws.session import AwsTarget
 from clientctl.cli.app import App, pass_app, print_json
 from clientctl.cli.aws_options import aws_options
+from clientctl.cli.prompts import approve, confirm_typed
 from clientctl.errors import ConfigError, ExitCode
 from clientctl.layers import LAYER_NAMES
 from clientctl.orchestrator import ApprovalRequest, RunControl
@@ -76,7 +77,7 @@ def _show_step(app: App) -> Callable[[StepState, bool], None]:
 
 
 def _approver(progress: Progress | None) -> Callable[[ApprovalRequest], bool]:
-    def approve(request: ApprovalRequest) -> bool:
+    def approve_request(request: ApprovalRequest) -> bool:
         if progress is not None:
             progress.close()
         lines = [f"\n{request.action} for client {request.client}:"]
@@ -91,21 +92,19 @@ def _approver(progress: Progress | None) -> Callable[[ApprovalRequest], bool]:
             )
             lines.append(f"  {node.layer:<24} {what}")
         click.echo("\n".join(lines), err=True)
-        try:
-            return click.confirm(f"Apply these changes to {request.client}?", default=False, err=True)
-        except (KeyboardInterrupt, click.exceptions.Abort):
-            return False
+        return approve(
+            f"Apply these changes to {request.client}?",
+            flag="--auto-approve",
+            declined=f"{request.client}'s layers are left unchanged",
+        )
 
-    return approve
+    return approve_request
 
 
 def _confirm(question: str) -> bool:
     if not sys.stdin.isatty():
         return False
-    try:
-        return click.confirm(question, default=False, err=True)
-    except (KeyboardInterrupt, click.exceptions.Abort):
-        return False
+    return approve(question, flag="--auto-approve", declined="the step is left for later")
 
 
 @contextmanager
@@ -139,7 +138,7 @@ def _where(target: AwsTarget) -> str:
 def _finish(app: App, state: WorkflowState, root: Path, dry_run: bool) -> None:
     stopped = state.stopped
     if app.json:
-        print_json({"dry_run": dry_run, **state.to_dict()})
+        print_json({"ok": stopped is None, "dry_run": dry_run, **state.to_dict()})
     else:
         shown = state.path.relative_to(root) if state.path else "not written (--dry-run)"
         click.echo(f"\nstate: {shown}")
@@ -284,14 +283,13 @@ def offboard_cmd(
         if confirm is not None:
             if confirm != client:
                 raise ConfigError(f"--confirm {confirm!r} does not match the client {client!r}; nothing was done")
-        elif sys.stdin.isatty():
-            typed = click.prompt(f"Type the client name ({client}) to offboard it", default="", err=True)
-            if typed.strip() != client:
-                raise ConfigError(f"confirmation did not match {client!r}; nothing was done")
         else:
-            raise ConfigError(
-                "offboard needs the client name typed as confirmation, but there is no terminal",
-                hint=f"pass --confirm {client}",
+            confirm_typed(
+                client,
+                f"Type the client name ({client}) to offboard it",
+                given=False,
+                flag=f"--confirm {client}",
+                what=f"offboarding {client}",
             )
     options = OffboardOptions(
         client=client,

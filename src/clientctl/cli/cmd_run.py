@@ -14,6 +14,9 @@ import click
 from clientctl.aws.session import AwsTarget
 from clientctl.cli.app import App, pass_app, print_json
 from clientctl.cli.aws_options import aws_options
+from clientctl.cli.params import LAYER, LAYER_HELP
+from clientctl.cli.prompts import approve as approve_prompt
+from clientctl.cli.prompts import approve_typed
 from clientctl.errors import ConfigError
 from clientctl.layers import LAYER_NAMES
 from clientctl.orchestrator import ApprovalRequest, RunControl, RunOptions, RunReport, load_report, run_graph
@@ -30,7 +33,12 @@ def run_options(*, approve: bool) -> Callable[[F], F]:
             click.argument("clients", nargs=-1),
             click.option("--all", "all_clients", is_flag=True, help="Every client of the registry."),
             click.option(
-                "--layer", "layers", multiple=True, type=click.Choice(LAYER_NAMES), help="Only these layers (repeat)."
+                "--layer",
+                "layers",
+                multiple=True,
+                type=LAYER,
+                metavar="LAYER",
+                help=f"Only these layers (repeat; {LAYER_HELP}).",
             ),
             click.option(
                 "--parallelism",
@@ -101,13 +109,17 @@ def _approver(action: str, progress: Progress | None, *, dry_run: bool = False) 
         previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             if action == "destroy":
-                typed = click.prompt(
-                    f"Type the client name ({request.client}) to destroy these layers", default="", err=True
+                return approve_typed(
+                    request.client,
+                    f"Type the client name ({request.client}) to destroy these layers",
+                    flag="--auto-approve",
+                    declined=f"{request.client}'s layers are not destroyed",
                 )
-                return bool(typed.strip() == request.client)
-            return click.confirm(f"Apply these changes to {request.client}?", default=False, err=True)
-        except (KeyboardInterrupt, click.exceptions.Abort):
-            return False
+            return approve_prompt(
+                f"Apply these changes to {request.client}?",
+                flag="--auto-approve",
+                declined=f"{request.client}'s layers are left unchanged",
+            )
         finally:
             signal.signal(signal.SIGINT, previous)
 
@@ -144,6 +156,7 @@ def _run(
         clients = tuple(previous.options.get("clients", []))
     if not layers:
         layers = tuple(previous.options.get("layers", LAYER_NAMES)) if previous else LAYER_NAMES
+    layers = tuple(dict.fromkeys(layers))  # --layer 01 --layer foundation is one layer
     names = sorted(registry.clients) if all_clients else [registry.client(c).name for c in clients]
     if (
         action in ("apply", "destroy")
@@ -187,7 +200,8 @@ def _run(
         )
     progress.close()
     if app.json:
-        print_json(report.to_dict())
+        failed = any(node.status == "failed" for node in report.nodes) if dry_run else bool(report.exit_code)
+        print_json({"ok": not failed, **report.to_dict()})
     else:
         click.echo(render_grid(report.nodes, progress.layers))
         for node in report.nodes:

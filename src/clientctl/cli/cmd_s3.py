@@ -10,12 +10,13 @@ from typing import Any
 
 import click
 
-from clientctl import paths
+from clientctl import paths, sandbox
 from clientctl.aws import backend, emergency, s3_audit, s3_destroy
 from clientctl.aws.scope import Scope, resolve_scope
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials, error_code
 from clientctl.cli.app import App, pass_app, print_json
-from clientctl.cli.aws_options import aws_options, confirm_or_refuse, confirm_typed, progress
+from clientctl.cli.aws_options import aws_options, progress
+from clientctl.cli.prompts import confirm, confirm_typed
 from clientctl.cli.scope_options import ignore_registry_option
 from clientctl.errors import ChecksFailed, ClientctlError, ConfigError, ExitCode
 
@@ -93,6 +94,12 @@ def verify(
             workers=workers,
         )
     failing = [f for f in findings if f.counts(min_severity)]
+    info = _info_not_met(findings)
+    gaps = (
+        sandbox.FIDELITY_GAPS
+        if info and sandbox.is_sandbox_endpoint(target.effective_endpoint, target.ca_bundle)
+        else {}
+    )
     if app.json:
         print_json(
             {
@@ -100,6 +107,9 @@ def verify(
                 "min_severity": min_severity,
                 "findings": [f.to_dict() for f in findings],
                 "summary": _summary(findings),
+                "info_not_met": {
+                    check: {"count": count, "sandbox_gap": gaps.get(check)} for check, count in info.items()
+                },
             }
         )
     else:
@@ -114,16 +124,39 @@ def verify(
             )
             if f.status != "PASS" and f.remedy:
                 click.echo(f"│     remedy: {f.remedy}")
+            if f.status != "PASS" and f.check in gaps:
+                click.echo(f"│     sandbox: {gaps[f.check]} (not a finding about the bucket)")
         s = _summary(findings)
+        info_text = ""
+        if info:
+            detail = "; ".join(f"{check}: {gaps[check]}" if check in gaps else check for check in info)
+            info_text = f", {sum(info.values())} info-level not met ({detail})"
         click.echo(
-            f"\n{s['PASS']} passed, {s['FAIL']} failed, {s['ERROR']} errors; {len(failing)} at or above {min_severity}"
+            f"\n{s['PASS']} passed, {s['FAIL']} failed, {s['ERROR']} errors{info_text}; "
+            f"{len(failing)} at or above {min_severity}"
         )
     if failing:
         raise click.exceptions.Exit(ExitCode.CHECKS_FAILED)
 
 
+def _is_info(finding: s3_audit.AuditFinding) -> bool:
+    return finding.status != "PASS" and finding.severity == "info"
+
+
 def _summary(findings: list[s3_audit.AuditFinding]) -> dict[str, int]:
-    return {k: sum(1 for f in findings if f.status == k) for k in ("PASS", "FAIL", "ERROR")}
+    """PASS, FAIL and ERROR counts; an info-level check that is not met is counted apart (INFO), not as a
+    failure: info checks are advice (docs/aws-operations.md) and never fail the exit code by default."""
+    counts = {k: sum(1 for f in findings if f.status == k and not _is_info(f)) for k in ("PASS", "FAIL", "ERROR")}
+    return {**counts, "INFO": sum(1 for f in findings if _is_info(f))}
+
+
+def _info_not_met(findings: list[s3_audit.AuditFinding]) -> dict[str, int]:
+    """check id -> how many buckets/tables did not meet that info-level check."""
+    found: dict[str, int] = {}
+    for f in findings:
+        if _is_info(f):
+            found[f.check] = found.get(f.check, 0) + 1
+    return found
 
 
 @contextlib.contextmanager
@@ -255,14 +288,16 @@ def destroy(
             confirm_typed(
                 inv.bucket,
                 f"Type the bucket name to destroy {inv.bucket}",
-                force=force,
+                given=force,
+                flag="--force",
                 what=f"destroying {inv.bucket}",
             )
             if inv.bucket == state:
                 confirm_typed(
                     "delete terraform state",
                     "This is the Terraform state of every client. Type 'delete terraform state' to continue",
-                    force=force,
+                    given=force,
+                    flag="--force",
                     what="destroying the state bucket",
                 )
             bucket_backup = state_backup if inv.bucket == state else backup
@@ -343,7 +378,12 @@ def emergency_cleanup(
         fixed: list[str] = []
         for issue in diag.issues:
             with _say_what_changed(bucket, fixed):
-                confirm_or_refuse(f"Fix [{issue.id}]: {issue.remedy}?", force=force, what=f"fix {issue.id}")
+                confirm(
+                    f"Fix [{issue.id}]: {issue.remedy}?",
+                    given=force,
+                    flag="--force",
+                    what=f"fix [{issue.id}] of {bucket}",
+                )
             assert issue.fix is not None
             issue.fix()
             fixed.append(issue.id)
@@ -355,7 +395,13 @@ def emergency_cleanup(
                     click.echo("lifecycle expiry rule set; rerun when S3 has emptied the bucket (about 1-2 days)")
                 return
         with _say_what_changed(bucket, fixed):
-            confirm_typed(bucket, f"Type the bucket name to destroy {bucket}", force=force, what=f"destroying {bucket}")
+            confirm_typed(
+                bucket,
+                f"Type the bucket name to destroy {bucket}",
+                given=force,
+                flag="--force",
+                what=f"destroying {bucket}",
+            )
         try:
             stats = s3_destroy.destroy(s3, bucket, bypass_governance=diag.bypass_governance, progress=progress)
         except Exception as exc:

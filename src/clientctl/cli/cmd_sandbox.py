@@ -77,7 +77,7 @@ def env_cmd(app: App) -> None:
             region = next(iter(load_platform(root)[0].regions))
     exports = sandbox.env_exports(state, region)
     if app.json:
-        print_json(exports)
+        print_json({"ok": True, "env": exports})
         return
     for key, value in exports.items():
         click.echo(f"export {key}={shlex.quote(value)}")

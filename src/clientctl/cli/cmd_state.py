@@ -10,7 +10,9 @@ from clientctl.aws import state as state_mod
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, output_option, pass_app, print_json, table, use_output
 from clientctl.cli.aws_options import aws_options, progress
-from clientctl.cli.day2_common import ClientScope, actor, ask_typed, client_scope, utcnow
+from clientctl.cli.day2_common import ClientScope, actor, client_scope, utcnow
+from clientctl.cli.params import LAYER, LAYER_HELP
+from clientctl.cli.prompts import confirm_typed
 from clientctl.errors import ChecksFailed
 
 
@@ -30,7 +32,7 @@ def _when(version: state_mod.StateVersion) -> str:
 
 @command.command("versions")
 @click.argument("client")
-@click.option("--layer", required=True, help="The layer (03 or 03-database).")
+@click.option("--layer", required=True, type=LAYER, metavar="LAYER", help=f"The layer ({LAYER_HELP}).")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Newest versions shown.")
 @output_option("table", "json")
 @aws_options
@@ -44,7 +46,6 @@ def versions(app: App, client: str, layer: str, limit: int, fmt: str | None, tar
     """
     fmt = use_output(app, fmt)
     scope = _scope(app, client)
-    layer = state_mod.resolve_layer(layer)
     key = scope.key(layer)
     with aws_errors(target):
         check_credentials(target)
@@ -85,7 +86,7 @@ def versions(app: App, client: str, layer: str, limit: int, fmt: str | None, tar
 
 @command.command("restore")
 @click.argument("client")
-@click.option("--layer", required=True, help="The layer (03 or 03-database).")
+@click.option("--layer", required=True, type=LAYER, metavar="LAYER", help=f"The layer ({LAYER_HELP}).")
 @click.option("--version-id", required=True, help="The version to make current (see `clientctl state versions`).")
 @click.option("--dry-run", is_flag=True, help="Check and show what would happen; change nothing.")
 @click.option("--yes", is_flag=True, help="Do not ask to type the confirmation.")
@@ -106,7 +107,6 @@ def restore(
     """
     fmt = use_output(app, fmt)
     scope = _scope(app, client)
-    layer = state_mod.resolve_layer(layer)
     key = scope.key(layer)
     json_out = use_output(app, fmt) == "json"
     now = utcnow()
@@ -151,7 +151,14 @@ def restore(
             else:
                 click.echo("dry run: nothing restored")
             return
-        ask_typed(["yes", client], f"Type 'yes' or the client name to restore {client} {layer}", yes=yes)
+        confirm_typed(
+            ["yes", client],
+            f"Type 'yes' or the client name to restore {client} {layer}",
+            given=yes,
+            flag="--yes",
+            what=f"restoring {client} {layer}",
+            piped=True,
+        )
         who = actor(target)["who"]
         result = state_mod.restore_version(s3, ddb, plan, scope.table, who, now, progress)
     if json_out:

@@ -12,6 +12,7 @@ from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, output_option, pass_app, print_json, table, use_output
 from clientctl.cli.aws_options import aws_options, progress
 from clientctl.cli.day2_common import client_scope, select_clients, utcnow
+from clientctl.cli.params import LAYER, LAYER_HELP
 from clientctl.layers import LAYER_NAMES
 
 HEALTH_COLORS = {"ok": "green", "incomplete": "yellow", "locked": "red", "unreadable": "red", "disabled": None}
@@ -20,7 +21,14 @@ CELL = {"applied": "✓", "empty": "0", "missing": "-", "unreadable": "?"}
 
 @click.command("status")
 @click.argument("clients", nargs=-1, metavar="[CLIENT ...]")
-@click.option("--layer", "layer_args", multiple=True, help="Only these layers (repeat; 03 or 03-database).")
+@click.option(
+    "--layer",
+    "layer_args",
+    multiple=True,
+    type=LAYER,
+    metavar="LAYER",
+    help=f"Only these layers (repeat; {LAYER_HELP}).",
+)
 @output_option("table", "json")
 @aws_options
 @pass_app
@@ -38,7 +46,7 @@ def command(
     fmt = use_output(app, fmt)
     registry = app.registry()
     selected = select_clients(registry, clients)
-    layers = tuple(dict.fromkeys(state_mod.resolve_layer(a) for a in layer_args)) or LAYER_NAMES
+    layers = tuple(dict.fromkeys(layer_args)) or LAYER_NAMES
     now = utcnow()
     rows: list[state_mod.ClientStatus] = []
     notes: list[str] = []

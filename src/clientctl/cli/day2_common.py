@@ -9,11 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import click
-
 from clientctl import naming
 from clientctl.aws.session import AwsTarget
-from clientctl.errors import ConfigError
 from clientctl.registry import LoadedClient, Registry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -78,14 +75,3 @@ def actor(target: AwsTarget) -> dict[str, str]:
     except (KeyError, OSError):
         user = "unknown"
     return {"aws_arn": arn, "who": f"{user}@{socket.gethostname()}"}
-
-
-def ask_typed(accepted: list[str], prompt: str, *, yes: bool) -> None:
-    """Make the user type one of ``accepted`` (e.g. "yes" or the lock ID); ``--yes`` skips the question.
-
-    The answer may come from a pipe (``echo yes | clientctl ...``); end of input aborts (exit 2)."""
-    if yes:
-        return
-    answer = click.prompt(prompt, default="", show_default=False, err=True)
-    if answer.strip() not in accepted:
-        raise ConfigError(f"confirmation {answer.strip()!r} did not match; nothing was done", hint=prompt)

@@ -29,7 +29,7 @@ from clientctl import naming
 from clientctl.aws import backend, s3_audit
 from clientctl.aws.scope import write_backend_files
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials, error_code
-from clientctl.errors import ChecksFailed, ClientctlError, ConfigError
+from clientctl.errors import ClientctlError, ConfigError, refused_request_is_usage_error
 from clientctl.ipam.ledger import load_ledger
 from clientctl.ipam.rules import check_registry
 from clientctl.layers import LAYER_NAMES
@@ -127,12 +127,16 @@ class Onboarding:
             ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
             errors = [f for f in check_registry(registry, ledger, dt.date.today()) if f.level == "error"]
             if errors:
-                raise ChecksFailed(
-                    f"clients/{self.client}.yaml exists but the registry does not validate", findings=errors
+                # an invalid configuration file, not a failed check of this run (README: exit 2)
+                raise ConfigError(
+                    f"clients/{self.client}.yaml exists but the registry does not validate",
+                    hint="fix the findings above (`clientctl validate`), then rerun onboard",
+                    findings=errors,
                 )
             cidr = registry.client(self.client).model.network.vpc_cidr
             return Outcome("done", f"clients/{self.client}.yaml exists and validates (VPC {cidr})", data={"cidr": cidr})
-        result = add_client(self.root, self.options.request, dry_run=self.options.dry_run)
+        with refused_request_is_usage_error():
+            result = add_client(self.root, self.options.request, dry_run=self.options.dry_run)
         cidr = str(result.allocation.cidr) if result.allocation else self.options.request.vpc_cidr
         if self.options.dry_run:
             return Outcome("pending", f"would create clients/{self.client}.yaml with VPC {cidr}")
