@@ -22,3 +22,20 @@ def test_grafana_port_forward_names_the_modules_namespace() -> None:
     )
     assert f"-n {naming.OBSERVABILITY_NAMESPACE} port-forward svc/grafana" in text
     assert "-n monitoring" not in text
+
+
+def test_by_hand_terraform_lines_carry_the_sandbox_backend_options(tmp_path: Path) -> None:
+    """Issue 13.12: the printed `terraform init` for a custom endpoint has what clientctl's runs pass."""
+    from clientctl.registry import load_registry
+    from clientctl.workflows.common import manual_terraform
+    from tests.helpers import copy_registry
+
+    registry = load_registry(copy_registry(REPO, tmp_path / "repo"))
+    (line,) = manual_terraform(
+        registry.root, registry, "acme-corp", ["01-foundation"], "apply", "https://127.0.0.1:4566"
+    )
+    assert "-backend-config=use_path_style=true" in line and "-backend-config=skip_credentials_validation=true" in line
+    assert line.count("AWS_ENDPOINT_URL=https://127.0.0.1:4566 terraform") == 3
+    assert "terraform workspace select -or-create acme-corp" in line
+    (plain,) = manual_terraform(registry.root, registry, "acme-corp", ["01-foundation"], "apply")
+    assert "AWS_ENDPOINT_URL" not in plain and "use_path_style" not in plain

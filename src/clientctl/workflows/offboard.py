@@ -271,7 +271,17 @@ class Offboarding:
                     "On a machine with network access to registry.terraform.io, in this repository:",
                     f"  clientctl destroy {self.client} {layer_flags} --auto-approve{flags}",
                     "or by hand, per layer in this (reverse) order:",
-                    *[f"  {line}" for line in manual_terraform(self.root, registry, self.client, remaining, "destroy")],
+                    *[
+                        f"  {line}"
+                        for line in manual_terraform(
+                            self.root,
+                            registry,
+                            self.client,
+                            remaining,
+                            "destroy",
+                            self.options.target.effective_endpoint,
+                        )
+                    ],
                     f"Then rerun `clientctl offboard {self.client} --confirm {self.client}{flags}`.",
                 ],
                 [report.run_id],

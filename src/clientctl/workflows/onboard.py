@@ -238,7 +238,12 @@ class Onboarding:
                 "On a machine with network access to registry.terraform.io, in this repository (same registry):",
                 f"  clientctl apply {self.client} {layer_flags}{flags}",
                 "or by hand, per layer in this order:",
-                *[f"  {line}" for line in manual_terraform(self.root, registry, self.client, remaining, "apply")],
+                *[
+                    f"  {line}"
+                    for line in manual_terraform(
+                        self.root, registry, self.client, remaining, "apply", self.options.target.effective_endpoint
+                    )
+                ],
                 "or make providers available here: on a connected machine run `terraform providers mirror DIR` in "
                 "each layer folder, copy DIR here and point TF_PLUGIN_CACHE_DIR (or a filesystem_mirror) at it.",
                 f"Then rerun `clientctl onboard {self.client}{flags}`: it continues with the remaining steps.",
