@@ -47,6 +47,8 @@ class Released:
 class Ledger:
     allocated_dates: dict[str, dt.date] = field(default_factory=dict)
     released: list[Released] = field(default_factory=list)
+    #: The VPC CIDR the ledger last recorded for each client: a different one in the client file is a move.
+    vpc_cidrs: dict[str, str] = field(default_factory=dict)
 
     def quarantined(self, today: dt.date) -> list[Released]:
         return [r for r in self.released if r.quarantine_until > today]
@@ -74,6 +76,8 @@ def load_ledger(path: Path, display: str) -> Ledger:
     for name, entry in clients.items():
         if isinstance(entry, dict) and entry.get("allocated_date") is not None:
             ledger.allocated_dates[str(name)] = _date(entry["allocated_date"], f"{display}: clients.{name}")
+        if isinstance(entry, dict) and isinstance(entry.get("vpc_cidr"), str):
+            ledger.vpc_cidrs[str(name)] = entry["vpc_cidr"]
     released = data.get("released") or []
     if not isinstance(released, list):
         raise ConfigError(f"{display}: 'released' must be a list")

@@ -272,6 +272,19 @@ class Checker:
         vpc = self.cidr(client, path, m.network.vpc_cidr)
         if vpc is None:
             return
+        recorded = self.ledger.vpc_cidrs.get(client.name)
+        if recorded is not None and recorded != m.network.vpc_cidr:
+            self.add(
+                client,
+                path,
+                "ipam.vpc-cidr-move",
+                f"vpc_cidr changed from {recorded} (cidr-registry.yaml) to {vpc}: a VPC CIDR cannot change in place, "
+                "so Terraform replaces the VPC and everything in it (subnets, NAT, EKS, instances, volumes)",
+                value=vpc,
+                level="warning",
+                hint=f"for a client that was never applied this is harmless; otherwise revert it and plan the move "
+                f"explicitly (docs/ipam.md 'Moving a client to another CIDR'). `clientctl render` quarantines {recorded}",
+            )
         net = self.platform.network
         ok = True
         if not 16 <= vpc.prefixlen <= 28:  # [3] VPC user guide: /16 .. /28

@@ -17,7 +17,8 @@ from typing import Any
 from clientctl import naming
 from clientctl.errors import ChecksFailed, Finding
 from clientctl.fsutil import atomic_write
-from clientctl.ipam.ledger import Ledger, load_ledger, render_ledger
+from clientctl.ipam.cidr import CidrError, parse_network
+from clientctl.ipam.ledger import Ledger, Released, load_ledger, render_ledger
 from clientctl.ipam.rules import check_registry
 from clientctl.layers import BY_NAME, LAYERS
 from clientctl.registry.loader import Registry
@@ -160,8 +161,27 @@ def expected_files(registry: Registry, ledger: Ledger, today: dt.date) -> dict[P
             "allocated_date": allocated.isoformat(),
             "notes": network.notes,
         }
-    files[registry.ledger_path] = render_ledger(entries, ledger.released)
+    files[registry.ledger_path] = render_ledger(entries, [*ledger.released, *moved_cidrs(registry, ledger, today)])
     return files
+
+
+def moved_cidrs(registry: Registry, ledger: Ledger, today: dt.date) -> list[Released]:
+    """The old block of every client whose ``vpc_cidr`` differs from the ledger's: it goes into quarantine
+    (the running VPC still holds it until Terraform replaces it), once. See the rule ``ipam.vpc-cidr-move``."""
+    until = today + dt.timedelta(days=registry.platform.network.quarantine_days)
+    moved = []
+    for name, loaded in registry.clients.items():
+        old = ledger.vpc_cidrs.get(name)
+        model = loaded.model
+        if old is None or old == model.network.vpc_cidr:
+            continue
+        try:
+            network = parse_network(old)
+        except CidrError:
+            continue
+        if not any(r.vpc_cidr == network and r.client == name for r in ledger.released):
+            moved.append(Released(network, name, model.region, model.environment, today, until))
+    return moved
 
 
 def checked_ledger(registry: Registry, today: dt.date) -> tuple[Ledger, list[Finding]]:

@@ -1,0 +1,30 @@
+"""Issue 13.3: changing a client's VPC CIDR is no longer silent: a warning, and the old block is quarantined."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from tests.core.test_bad_input import ACME, edit
+from tests.helpers import Runner
+
+
+def test_changing_vpc_cidr_warns_and_quarantines_the_old_block(repo: Path, cli: Runner) -> None:
+    edit(repo, ACME, "vpc_cidr: 10.100.0.0/16", "vpc_cidr: 10.110.0.0/16")
+    edit(repo, ACME, "cidr_offset: 100", "cidr_offset: 110")
+    result = cli("validate", "--only", "registry", cwd=repo)
+    assert result.code == 0, result.text  # a warning, not an error
+    assert "ipam.vpc-cidr-move" in result.text and "10.100.0.0/16" in result.text, result.text
+    assert cli("render", cwd=repo).code == 0
+    ledger = yaml.safe_load((repo / "cidr-registry.yaml").read_text())
+    assert ledger["clients"]["acme-corp"]["vpc_cidr"] == "10.110.0.0/16"
+    (released,) = [r for r in ledger["released"] if r["client"] == "acme-corp"]
+    assert released["vpc_cidr"] == "10.100.0.0/16"
+    # the quarantined block is not handed out again
+    result = cli("client", "add", "probe", "--vpc-cidr", "10.100.0.0/16", "--contact-email", "a@b.example", cwd=repo)
+    assert result.code == 2 and "quarantine" in result.text, result.text
+    # rendering again changes nothing (the move is recorded once)
+    assert cli("render", "--check", cwd=repo).code == 0
+    result = cli("validate", "--only", "registry", cwd=repo)
+    assert "ipam.vpc-cidr-move" not in result.text
