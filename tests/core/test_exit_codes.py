@@ -17,7 +17,7 @@ from clientctl.cli import cli as root_group
 from clientctl.cli.params import LayerType
 from tests.helpers import Runner, snapshot
 
-TOO_LONG = "a" * 44  # a valid DNS label, but the derived IAM role names break AWS's 64-character limit
+TOO_LONG = "a" * 64  # one over a DNS label (63, naming.CLIENT_NAME_MAX); longer AWS names are fitted (ADR-002)
 NEW = ("--contact-email", "ops@hooli.example")
 
 
@@ -47,7 +47,7 @@ CASES: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {
     ("cidr", "validate"): [(("extra",), "unexpected extra argument")],
     ("client", "add"): [
         (("Hooli", *NEW), "invalid client name 'Hooli'"),
-        ((TOO_LONG, *NEW), "shorten the client name"),
+        ((TOO_LONG, *NEW), "1-63 lower-case letters"),
         (("hooli", "--tier", "gold", *NEW), "tier 'gold' is not defined"),
         (("hooli", "--vpc-cidr", "10.300.0.0/16", *NEW), "10.300.0.0/16"),
         (("hooli", "--vpc-cidr", "10.101.0.0/16", *NEW), "ipam.duplicate"),
@@ -72,7 +72,7 @@ CASES: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {
     ("lock", "release"): [(("some-id", "--min-age", "-1"), "-1 is not in the range")],
     ("onboard",): [
         (("Hooli", "--dry-run", *NEW), "invalid client name 'Hooli'"),
-        ((TOO_LONG, "--dry-run", *NEW), "shorten the client name"),
+        ((TOO_LONG, "--dry-run", *NEW), "1-63 lower-case letters"),
         (("hooli", "--tier", "gold", "--dry-run", *NEW), "tier 'gold' is not defined"),
         (("hooli", "--vpc-cidr", "10.0.0/16", "--dry-run", *NEW), "10.0.0/16"),
     ],
