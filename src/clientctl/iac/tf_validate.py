@@ -213,7 +213,7 @@ def _validate_one(
 
 
 def run_tests(
-    root: Path, terraform: Path, *, tops: Sequence[str] = TERRAFORM_TOPS, timeout: float = 900
+    root: Path, terraform: Path, *, tops: Sequence[str] = TERRAFORM_TOPS, workers: int = 2, timeout: float = 900
 ) -> list[Finding]:
     """``terraform test`` in every target that has a ``tests/`` folder of ``.tftest.hcl`` files.
 
@@ -229,10 +229,9 @@ def run_tests(
         env.pop(key, None)
     Path(env["TF_PLUGIN_CACHE_DIR"]).mkdir(parents=True, exist_ok=True)
     chosen = [t for t in targets(root, tops) if any((root / t.path / "tests").glob("*.tftest.hcl"))]
-    findings: list[Finding] = []
-    for target in chosen:
-        findings += _test_one(tree, target, terraform, env, digest, timeout)
-    return findings
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        results = list(pool.map(lambda t: _test_one(tree, t, terraform, env, digest, timeout), chosen))
+    return [f for found in results for f in found]
 
 
 def test_workspace(folder: Path) -> str | None:
