@@ -325,3 +325,42 @@ def script_path(tmp_path: Path) -> Path:
     path.write_text("#!/bin/sh\nexit 0\n")
     path.chmod(0o755)
     return path
+
+
+LATE_OWN_LOCK_FAKE = """#!/bin/sh
+# Fake Terraform as the full suite saw it: `init` succeeds but leaves its lock behind (a lost unlock), so the
+# next command of the same step, `workspace new`, trips over a lock created before that command started.
+case "$1" in
+  version) echo '{"terraform_version": "1.15.5"}'; exit 0 ;;
+  force-unlock) echo "$*" >> "%(state)s/unlocked"; rm -f "%(state)s/lock"; exit 0 ;;
+  init) date -u '+%%Y-%%m-%%d %%H:%%M:%%S' > "%(state)s/lock"; sleep 1; echo "Terraform has been successfully initialized!"; exit 0 ;;
+esac
+if [ -f "%(state)s/lock" ]; then
+  printf 'Error: Error acquiring the state lock\\n\\nLock Info:\\n  ID:        0a1b-own\\n  Path:      b/k\\n'
+  printf '  Operation: OperationTypeInit\\n  Who:       %(who)s\\n  Version:   1.15.5\\n'
+  printf '  Created:   %%s.123456789 +0000 UTC\\n  Info:\\n' "$(cat "%(state)s/lock")"
+  exit 1
+fi
+echo "Created and switched to workspace"; exit 0
+"""
+
+
+def test_a_lock_left_by_an_earlier_command_of_the_same_node_is_its_own(tmp_path: Path) -> None:
+    """Full-suite failure: init exited 0 but its lock stayed; `workspace new` waited the whole lock timeout.
+    Own locks are judged against the node session's start, not the current command's."""
+    from clientctl.terraform.runner import terraform_identity
+
+    script = tmp_path / "terraform"
+    script.write_text(LATE_OWN_LOCK_FAKE % {"state": tmp_path, "who": terraform_identity()})
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    runner = TerraformRunner(
+        script,
+        env={"PATH": "/usr/bin:/bin"},
+        plugin_cache_dir=tmp_path / "cache",
+        release_own_locks=True,
+        lock_timeout="20s",
+        lock_attempt_timeout="1s",
+    )
+    step = runner.session(tmp_path, "acme", tmp_path / "data", io.StringIO()).init()
+    assert step.ok and "own-lock" in step.retried_on, step
+    assert (tmp_path / "unlocked").read_text().split() == ["force-unlock", "-force", "0a1b-own"]

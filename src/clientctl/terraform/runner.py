@@ -41,6 +41,8 @@ from clientctl.terraform.output import (
 INIT_MARKER = "clientctl-init.json"
 
 
+#: How often one step may release a lock it took itself (sandbox only) before it reports it instead.
+OWN_LOCK_RELEASES = 3
 #: Beside a plan file made with the provider stand-ins (see TerraformRunner.standins).
 STANDIN_PLAN_SUFFIX = ".standin"
 
@@ -332,6 +334,7 @@ class NodeSession:
     """The Terraform commands of one (client, layer)."""
 
     def __init__(self, runner: TerraformRunner, workdir: Path, workspace: str, data_dir: Path, log: TextIO):
+        self.started = dt.datetime.now(dt.UTC)
         self.runner = runner
         self.workdir = workdir
         self.workspace = workspace
@@ -344,11 +347,15 @@ class NodeSession:
         runner = self.runner
         env = runner.environment(self.data_dir, self.workspace if workspace else None)
         started = time.monotonic()
+        # A lock on this node's state created by this machine's user after the node's session began is the
+        # node's own: an SDK retry of a lock request that had succeeded, or an unlock that was lost, left it
+        # (seen: `init` exits 0 and the following `workspace new` trips over init's lock). Not the current
+        # attempt's start: with short per-call lock waits (lock_attempt_timeout) a retry starts after it.
+        step_started = self.started
         retried: list[str] = []
         attempt = 0
         while True:
             attempt += 1
-            step_started = dt.datetime.now(dt.UTC)
             code, output, interrupted = runner.execute(args, self.workdir, env, self.log)
             if code in ok_codes or interrupted:
                 break
@@ -356,9 +363,10 @@ class NodeSession:
             if holder is not None and holder.id and holder.taken_by_this_step(step_started, terraform_identity()):
                 note = (
                     f"[clientctl] lock {holder.id} was taken by this very step (same user@host, created after it "
-                    "started): the AWS SDK retried a lock request whose first attempt had succeeded"
+                    "started): the AWS SDK retried a lock request whose first attempt had succeeded, or an unlock "
+                    "was lost"
                 )
-                if runner.release_own_locks and "own-lock" not in retried:
+                if runner.release_own_locks and retried.count("own-lock") < OWN_LOCK_RELEASES:
                     self.log.write(f"{note}; the sandbox releases it and runs the step again\n")
                     self.log.flush()
                     runner.execute(["force-unlock", "-force", holder.id], self.workdir, env, self.log)
