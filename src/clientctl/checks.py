@@ -15,7 +15,7 @@ from clientctl.errors import Finding
 from clientctl.ipam.ledger import load_ledger
 from clientctl.ipam.rules import check_registry
 from clientctl.registry.loader import Registry
-from clientctl.render.render import drift
+from clientctl.render.render import drift, version_steps
 
 
 @dataclass
@@ -50,7 +50,7 @@ def _render_drift(ctx: CheckContext) -> list[Finding]:
                 level="warning",
             )
         ]
-    return [
+    return version_steps(ctx.registry) + [
         Finding(
             rule="render.drift",
             message="generated file differs from what `clientctl render` would write",

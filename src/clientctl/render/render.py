@@ -210,10 +210,54 @@ def _changes(registry: Registry, ledger: Ledger, today: dt.date) -> list[tuple[P
     return changes
 
 
+def version_steps(registry: Registry) -> list[Finding]:
+    """EKS upgrades one minor at a time (and never down): compare ``versions.kubernetes`` with the version the
+    rendered layer inputs on disk carry, i.e. what was rendered (and presumably applied) last (issue 13.4).
+    The version in each cluster's state is checked by Terraform's plan against AWS, not here."""
+    wanted = registry.platform.versions.kubernetes
+    findings = []
+    for region in sorted(registry.platform.regions):
+        for environment in registry.platform.environments:
+            tfvars = registry.root / naming.layer_dir(region, "02-platform", environment) / TFVARS_FILE
+            try:
+                rendered = json.loads(tfvars.read_text(encoding="utf-8"))["settings"]["versions"]["kubernetes"]
+                old, new = _minor(str(rendered)), _minor(wanted)
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if new - old > 1 or new < old:
+                between = ", ".join(f"1.{m}" for m in range(old + 1, new))
+                findings.append(
+                    registry.finding(
+                        registry.platform_source,
+                        ["versions", "kubernetes"],
+                        rule="platform.kubernetes-step",
+                        message=(
+                            f"the rendered layers of {region}/{environment} run Kubernetes {rendered}; EKS upgrades "
+                            f"one minor version at a time and never down, so {wanted} cannot be reached in one step"
+                        ),
+                        value=wanted,
+                        level="warning",
+                        hint=(
+                            f"step through {between}: set each, render, apply 02-platform then 05-cluster-services"
+                            if new > old
+                            else "a cluster cannot be downgraded: restore the rendered version"
+                        ),
+                    )
+                )
+    return findings
+
+
+def _minor(version: str) -> int:
+    major, minor = version.split(".")[:2]
+    if major != "1":
+        raise ValueError(version)
+    return int(minor)
+
+
 def render(registry: Registry, *, check: bool = False, today: dt.date | None = None) -> RenderResult:
     today = today or dt.date.today()
     ledger, warnings = checked_ledger(registry, today)
-    result = RenderResult(warnings=warnings)
+    result = RenderResult(warnings=[*version_steps(registry), *warnings])
     for path, content, same in _changes(registry, ledger, today):
         shown = str(path.relative_to(registry.root))
         if same:
