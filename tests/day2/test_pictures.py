@@ -203,3 +203,20 @@ def test_headless_chromium_renders_both(repo: Path, tmp_path: Path, cli: Runner)
             check=False,
         )
         assert png.is_file() and png.stat().st_size > 5000, f"chromium did not render {svg_path}"
+
+
+@pytest.mark.parametrize(
+    ("file", "args"),
+    [("layers.svg", ("graph", "--layers", "--format", "svg")), ("cidr-map.svg", ("cidr", "map"))],
+)
+def test_committed_architecture_pictures_are_current(
+    tmp_path: Path, cli: Runner, file: str, args: tuple[str, ...]
+) -> None:
+    """docs/architecture/ (the runbook's "Architecture Diagrams") holds what the commands generate now."""
+    repo_root = Path(__file__).resolve().parents[2]
+    out = tmp_path / file
+    result = cli(*args, "-o", str(out), cwd=repo_root)
+    assert result.code == 0, result.text
+    assert out.read_bytes() == (repo_root / "docs" / "architecture" / file).read_bytes(), (
+        f"regenerate: clientctl {' '.join(args)} -o docs/architecture/{file}"
+    )
