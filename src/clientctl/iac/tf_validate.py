@@ -128,10 +128,7 @@ def validate(
     """
     terraform = terraform.resolve()
     tree, standins, digest = prepare(root, tops)
-    env = {**os.environ, **standins.env(), "TF_PLUGIN_CACHE_DIR": str(work_dir(root) / "plugin-cache")}
-    env.pop("TF_LOG", None)
-    env.pop("TF_DATA_DIR", None)
-    Path(env["TF_PLUGIN_CACHE_DIR"]).mkdir(parents=True, exist_ok=True)
+    env = _environment(root, standins, mock=False)
     chosen = list(selected) if selected is not None else targets(root, tops)
 
     def one(target: Target) -> list[Finding]:
@@ -145,6 +142,17 @@ def validate(
         summary = finding.message.split(": ", 1)[0]
         unique.setdefault((finding.file, finding.line, summary), finding)
     return list(unique.values())
+
+
+def _environment(root: Path, standins: StandinConfig, *, mock: bool) -> dict[str, str]:
+    """Terraform's environment for validate/test: the stand-ins' CLI config, a shared plugin cache, and none of
+    the caller's logging, data folder, workspace or endpoint (``mock``: the aws stand-in configures without
+    an endpoint, for files that use it instead of ``mock_provider``)."""
+    env = {**os.environ, **standins.env(mock=mock), "TF_PLUGIN_CACHE_DIR": str(work_dir(root) / "plugin-cache")}
+    for key in ("TF_LOG", "TF_DATA_DIR", "TF_WORKSPACE", "AWS_ENDPOINT_URL"):
+        env.pop(key, None)
+    Path(env["TF_PLUGIN_CACHE_DIR"]).mkdir(parents=True, exist_ok=True)
+    return env
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
@@ -224,10 +232,7 @@ def run_tests(
     """
     terraform = terraform.resolve()
     tree, standins, digest = prepare(root, tops)
-    env = {**os.environ, **standins.env(mock=True), "TF_PLUGIN_CACHE_DIR": str(work_dir(root) / "plugin-cache")}
-    for key in ("TF_LOG", "TF_DATA_DIR", "TF_WORKSPACE", "AWS_ENDPOINT_URL"):
-        env.pop(key, None)
-    Path(env["TF_PLUGIN_CACHE_DIR"]).mkdir(parents=True, exist_ok=True)
+    env = _environment(root, standins, mock=True)
     chosen = [t for t in targets(root, tops) if any((root / t.path / "tests").glob("*.tftest.hcl"))]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = list(pool.map(lambda t: _test_one(tree, t, terraform, env, digest, timeout), chosen))
