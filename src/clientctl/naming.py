@@ -221,6 +221,7 @@ class ClientNames:
             "eks": f"alias/{self.cluster}-eks",
             "postgres": f"alias/{self.prefix}-postgres",
             "analytics": f"alias/{self.prefix}-analytics",
+            "alertmanager_smtp": f"alias/{self.cluster}-alertmanager-smtp",
         }
 
     def route_tables(self, azs: list[str]) -> dict[str, object]:
