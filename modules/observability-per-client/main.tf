@@ -21,6 +21,7 @@ locals {
 
   grafana_admin_k8s_secret = "grafana-admin"
   slack_k8s_secret         = "alertmanager-slack"
+  smtp_k8s_secret          = "alertmanager-smtp"
 
   # The Slack receiver exists only when the client has a channel AND the webhook secret exists.
   slack_enabled = var.alerting.slack_channel != null && contains(data.aws_secretsmanager_secrets.slack_webhook.names, var.slack_webhook_secret_name)
@@ -190,6 +191,37 @@ resource "kubernetes_secret_v1" "slack_webhook" {
 }
 
 ################################################################################
+# SES SMTP password: read ephemerally from layer 05's secret and copied write-only into a Kubernetes secret that
+# Alertmanager mounts (smtp_auth_password_file); it never enters helm values, the plan or this state.
+################################################################################
+
+ephemeral "aws_secretsmanager_secret_version" "smtp" {
+  secret_id = var.smtp_auth.secret_name
+}
+
+# A new access key (layer 05 replaced it) rewrites the Kubernetes copy even if the version was not bumped.
+resource "terraform_data" "smtp_username" {
+  input = var.smtp_auth.username
+}
+
+resource "kubernetes_secret_v1" "smtp" {
+  metadata {
+    name      = local.smtp_k8s_secret
+    namespace = kubernetes_namespace_v1.this.metadata[0].name
+  }
+
+  type = "Opaque"
+  data_wo = {
+    password = jsondecode(ephemeral.aws_secretsmanager_secret_version.smtp.secret_string).password
+  }
+  data_wo_revision = var.smtp_auth.credentials_version
+
+  lifecycle {
+    replace_triggered_by = [terraform_data.smtp_username]
+  }
+}
+
+################################################################################
 # Helm releases
 ################################################################################
 
@@ -223,10 +255,12 @@ resource "helm_release" "kube_prometheus_stack" {
     slack_secret                   = local.slack_k8s_secret
     smtp_smarthost                 = var.smtp_smarthost
     smtp_from                      = var.smtp_from
+    smtp_auth_username             = var.smtp_auth.username
+    smtp_secret                    = local.smtp_k8s_secret
     namespace                      = var.namespace
   })]
 
-  depends_on = [aws_iam_role_policy.storage, kubernetes_secret_v1.slack_webhook]
+  depends_on = [aws_iam_role_policy.storage, kubernetes_secret_v1.slack_webhook, kubernetes_secret_v1.smtp]
 }
 
 resource "helm_release" "loki" {

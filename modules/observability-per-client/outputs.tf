@@ -39,3 +39,11 @@ output "slack_webhook_configured" {
   description = "Whether Alertmanager got a Slack receiver (channel set and webhook secret present)."
   value       = local.slack_enabled
 }
+
+output "alertmanager_email" {
+  description = "Alertmanager's e-mail settings as rendered into the chart values: the global smtp_* keys (the password only as a file path) and the secrets mounted into Alertmanager."
+  value = {
+    global  = { for k, v in yamldecode(helm_release.kube_prometheus_stack.values[0]).alertmanager.config.global : k => v if startswith(k, "smtp_") }
+    secrets = yamldecode(helm_release.kube_prometheus_stack.values[0]).alertmanager.alertmanagerSpec.secrets
+  }
+}

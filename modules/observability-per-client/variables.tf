@@ -116,7 +116,16 @@ variable "smtp_smarthost" {
 
 variable "smtp_from" {
   type        = string
-  description = "Sender address of alert e-mails."
+  description = "Sender address of alert e-mails (rendered `names.email_senders.alertmanager`, an address of the SES-verified client zone)."
+}
+
+variable "smtp_auth" {
+  type = object({
+    username            = string
+    secret_name         = string
+    credentials_version = number
+  })
+  description = "SES SMTP credentials (layer 05 output `alertmanager_smtp`): `username` = the IAM access key id (not secret, goes into the Alertmanager config), `secret_name` = Secrets Manager secret with JSON `{username, password}` (the password is copied write-only into a Kubernetes secret), `credentials_version` = its write-only version (bumped on rotation)."
 }
 
 variable "loki_storage_gi" {

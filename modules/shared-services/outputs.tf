@@ -39,3 +39,15 @@ output "aws_load_balancer_controller_ready" {
   description = "Whether the AWS Load Balancer Controller was installed (Services of class service.k8s.aws/nlb depend on it)."
   value       = length(helm_release.aws_load_balancer_controller) > 0
 }
+
+output "alert_email" {
+  description = "SES sender of alert e-mail: `sender`, `smtp_username` (access key id, not secret), `secret_name`/`secret_arn` of the SMTP credentials (JSON username, password), `credentials_version` (bumped on rotation), `identity_arn`."
+  value = {
+    sender              = var.alert_email.sender
+    smtp_username       = aws_iam_access_key.alertmanager_smtp.id
+    secret_name         = aws_secretsmanager_secret.alertmanager_smtp.name
+    secret_arn          = aws_secretsmanager_secret.alertmanager_smtp.arn
+    credentials_version = var.alert_email.credentials_version
+    identity_arn        = aws_sesv2_email_identity.alerts.arn
+  }
+}

@@ -87,3 +87,19 @@ variable "tags" {
   type        = map(string)
   description = "Tags of every AWS resource (output `tags` of modules/tagging)."
 }
+
+variable "alert_email" {
+  type = object({
+    sender              = string
+    iam_user_name       = string
+    secret_name         = string
+    kms_alias_name      = string
+    credentials_version = optional(number, 1)
+  })
+  description = "SES sender of the client's alert e-mail (ses.tf): `sender` = rendered `names.email_senders.alertmanager` (must be in `dns_zone_name`), `iam_user_name` = `names.iam_users[\"alertmanager-smtp\"]`, `secret_name` = `names.secrets[\"alertmanager-smtp\"]`, `kms_alias_name` = `names.kms_aliases.alertmanager_smtp`; bump `credentials_version` to rotate the SMTP key."
+
+  validation {
+    condition     = endswith(var.alert_email.sender, "@${var.dns_zone_name}")
+    error_message = "alert_email.sender must be an address in the client zone (dns_zone_name), the only identity SES verifies for this client."
+  }
+}

@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.10.0"
+  required_version = ">= 1.11.0" # write-only secret_string_wo (ses.tf)
 
   required_providers {
     aws = {

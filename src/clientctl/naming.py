@@ -31,6 +31,7 @@ IRSA_SERVICES: tuple[str, ...] = (
 
 _S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IAM_ROLE = re.compile(r"^[\w+=,.@-]{1,64}$")
+_IAM_USER = re.compile(r"^[\w+=,.@-]{1,64}$")
 _EKS_CLUSTER = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
 _DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _DYNAMODB_TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
@@ -48,6 +49,7 @@ class NameRule:
 RULES: dict[str, NameRule] = {
     "s3_bucket": NameRule("S3 bucket name", 63, _S3_BUCKET, "S3 bucket naming rules: 3-63 chars, a-z 0-9 . -"),
     "iam_role": NameRule("IAM role name", 64, _IAM_ROLE, "IAM quotas: role names up to 64 characters"),
+    "iam_user": NameRule("IAM user name", 64, _IAM_USER, "IAM quotas: user names up to 64 characters"),
     "eks_cluster": NameRule("EKS cluster name", 100, _EKS_CLUSTER, "EKS CreateCluster: 1-100 chars"),
     "dns_label": NameRule("DNS label", 63, _DNS_LABEL, "RFC 1035/1123: a label is 1-63 chars"),
     "dynamodb_table": NameRule("DynamoDB table name", 255, _DYNAMODB_TABLE, "DynamoDB naming rules"),
@@ -181,8 +183,26 @@ class ClientNames:
 
     @property
     def secrets(self) -> dict[str, str]:
-        purposes = ("postgres-superuser", "postgres-replication", "grafana-admin", "alertmanager-slack-webhook")
+        purposes = (
+            "postgres-superuser",
+            "postgres-replication",
+            "grafana-admin",
+            "alertmanager-slack-webhook",
+            # SES SMTP password of the alertmanager-smtp IAM user (layer 05 writes it, layer 06 reads it)
+            "alertmanager-smtp",
+        )
         return {p: self.secret(p) for p in purposes}
+
+    @property
+    def iam_users(self) -> dict[str, str]:
+        """IAM users (long-term keys only where AWS offers nothing else: SES SMTP credentials are derived from
+        an IAM user's secret access key, docs/terraform.md "Alert e-mail through SES")."""
+        return {"alertmanager-smtp": fit(f"{self.cluster}-alertmanager-smtp", RULES["iam_user"].limit)}
+
+    @property
+    def email_senders(self) -> dict[str, str]:
+        """Sender addresses in the client zone (SES verifies the zone as a domain identity in layer 05)."""
+        return {"alertmanager": f"alertmanager@{self.dns_zone}"}
 
     @property
     def log_groups(self) -> dict[str, str]:
@@ -201,6 +221,7 @@ class ClientNames:
             "eks": f"alias/{self.cluster}-eks",
             "postgres": f"alias/{self.prefix}-postgres",
             "analytics": f"alias/{self.prefix}-analytics",
+            "alertmanager_smtp": f"alias/{self.cluster}-alertmanager-smtp",
         }
 
     def route_tables(self, azs: list[str]) -> dict[str, object]:
@@ -253,6 +274,8 @@ class ClientNames:
             "kubectl_context": self.kubectl_context,
             "iam_roles": self.iam_roles,
             "secrets": self.secrets,
+            "iam_users": self.iam_users,
+            "email_senders": self.email_senders,
             "log_groups": self.log_groups,
             "kms_aliases": self.kms_aliases,
             "route_tables": self.route_tables(azs),
@@ -275,6 +298,7 @@ class ClientNames:
             ("client DNS zone", "dns_name", self.dns_zone),
         ]
         names += [(f"IAM role '{p}'", "iam_role", n) for p, n in self.iam_roles.items()]
+        names += [(f"IAM user '{p}'", "iam_user", n) for p, n in self.iam_users.items()]
         return names
 
 

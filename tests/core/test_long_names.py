@@ -52,3 +52,27 @@ def test_sample_clients_keep_their_names(repo: Path, cli: Runner) -> None:
         assert entry["names"]["iam_roles"]["aws-load-balancer-controller"] == (
             f"{client}-production-us-east-2-aws-load-balancer-controller"
         )
+
+
+@pytest.mark.parametrize("length", [9, naming.CLIENT_NAME_MAX])
+def test_alertmanager_smtp_names_are_rendered_and_fit(length: int) -> None:
+    """The SES SMTP sender of layer 05/06: an IAM user within IAM's 64 characters, its secret, the sender."""
+    client = ("a" * (length - 2)) + "-b"
+    names = naming.ClientNames(client, "production", "us-east-2", "ohio-01", "clients.example.com")
+    user = names.iam_users["alertmanager-smtp"]
+    assert naming.check_name("iam_user", user) is None and len(user) <= 64
+    assert ("IAM user 'alertmanager-smtp'", "iam_user", user) in names.checked_names()
+    if length == 9:
+        assert user == f"{client}-production-us-east-2-alertmanager-smtp"  # short names are never hashed
+    else:
+        assert user == naming.fit(f"{client}-production-us-east-2-alertmanager-smtp", 64)
+        assert len(user) == 64
+    rendered = names.as_dict(["us-east-2a"])
+    assert rendered["iam_users"] == {"alertmanager-smtp": user}
+    assert rendered["secrets"]["alertmanager-smtp"] == f"ohio-01/production/{client}/alertmanager-smtp"  # type: ignore[index]
+    assert rendered["email_senders"] == {"alertmanager": f"alertmanager@{client}.clients.example.com"}
+
+
+def test_check_name_rejects_a_long_iam_user() -> None:
+    problem = naming.check_name("iam_user", "u" * 65)
+    assert problem is not None and "IAM user name" in problem and "64" in problem

@@ -129,7 +129,9 @@ def observability_vars(
             "slack_channel": client["alerting"]["slack_channel"],
             "slack_secret": "alertmanager-slack",
             "smtp_smarthost": f"email-smtp.{settings['region']}.amazonaws.com:587",
-            "smtp_from": f"alertmanager@{names['dns_zone']}",
+            "smtp_from": names["email_senders"]["alertmanager"],
+            "smtp_auth_username": "AKIAIOSFODNN7EXAMPLE",
+            "smtp_secret": "alertmanager-smtp",
             "namespace": "observability",
         },
         "loki.yaml.tftpl": {
@@ -274,12 +276,24 @@ def test_layer06_values_render(name: str, slack_enabled: bool, tmp_path: Path) -
     assert grafana["deploymentStrategy"]["type"] == "Recreate"
     (receiver,) = [r for r in kps["alertmanager"]["config"]["receivers"] if r["name"] == "client"]
     assert [e["to"] for e in receiver["email_configs"]] == client["alerting"]["emails"]
+    # SES requires SMTP authentication: access key id as user, the password from the mounted secret only
+    smtp = kps["alertmanager"]["config"]["global"]
+    assert smtp["smtp_smarthost"] == f"email-smtp.{settings['region']}.amazonaws.com:587"
+    assert (
+        smtp["smtp_from"]
+        == f"alertmanager@{client['names']['dns_zone']}"
+        == client["names"]["email_senders"]["alertmanager"]
+    )
+    assert smtp["smtp_auth_username"] == "AKIAIOSFODNN7EXAMPLE" and smtp["smtp_require_tls"] is True
+    assert smtp["smtp_auth_password_file"] == "/etc/alertmanager/secrets/alertmanager-smtp/password"
+    assert "smtp_auth_password" not in smtp and "smtp_auth_secret" not in smtp
+    mounted = kps["alertmanager"]["alertmanagerSpec"]["secrets"]
     if slack:
         assert receiver["slack_configs"][0]["channel"] == client["alerting"]["slack_channel"]
         assert receiver["slack_configs"][0]["api_url_file"].startswith("/etc/alertmanager/secrets/alertmanager-slack/")
-        assert kps["alertmanager"]["alertmanagerSpec"]["secrets"] == ["alertmanager-slack"]
+        assert mounted == ["alertmanager-smtp", "alertmanager-slack"]
     else:
-        assert "slack_configs" not in receiver and "secrets" not in kps["alertmanager"]["alertmanagerSpec"]
+        assert "slack_configs" not in receiver and mounted == ["alertmanager-smtp"]
 
     loki = docs["loki.yaml.tftpl"]
     assert loki["loki"]["limits_config"]["retention_period"] == f"{obs['loki_retention_days'] * 24}h"

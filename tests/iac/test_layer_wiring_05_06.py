@@ -37,6 +37,8 @@ REMOTE_OUTPUTS = {
         "oidc_issuer_url",
     },
     "foundation": {"vpc_id"},
+    # layer 06 reads the SES SMTP sender of layer 05
+    "cluster_services": {"alertmanager_smtp"},
 }
 
 # Read with try() on purpose: not rendered yet (naming.py would own it); the layer falls back to the

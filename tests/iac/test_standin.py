@@ -485,6 +485,42 @@ def test_plan_apply_replan_destroy(standin: StandinConfig, tmp_path: Path) -> No
     assert json.loads((root / "terraform.tfstate").read_text())["resources"] == []
 
 
+SES_ROOT = (
+    VERSIONS_TF
+    + """
+provider "aws" {
+  region = "us-east-2"
+}
+
+resource "aws_sesv2_email_identity" "zone" {
+  email_identity = "acme-corp.example.com"
+  dkim_signing_attributes {
+    next_signing_key_length = "RSA_2048_BIT"
+  }
+}
+
+output "identity" {
+  value = {
+    arn    = aws_sesv2_email_identity.zone.arn
+    type   = aws_sesv2_email_identity.zone.identity_type
+    length = aws_sesv2_email_identity.zone.dkim_signing_attributes[0].next_signing_key_length
+    tokens = aws_sesv2_email_identity.zone.dkim_signing_attributes[0].tokens
+  }
+}
+"""
+)
+
+
+def test_ses_domain_identity_gets_three_dkim_tokens(standin: StandinConfig, tmp_path: Path) -> None:
+    """Layer 05 publishes dkim_signing_attributes[0].tokens[0..2] as CNAMEs: the stand-in returns three, as SES
+    does, inside the configured block, whose configured attributes stay as they are."""
+    identity = _apply_outputs(standin, write_root(tmp_path / "ses", SES_ROOT))["identity"]
+    assert identity["arn"] == "arn:aws:ses:us-east-2:123456789012:identity/acme-corp.example.com"
+    assert identity["type"] == "DOMAIN" and identity["length"] == "RSA_2048_BIT"
+    assert len(identity["tokens"]) == 3 and len(set(identity["tokens"])) == 3
+    assert all(re.fullmatch(r"[0-9a-f]{32}", t) for t in identity["tokens"])
+
+
 @pytest.mark.parametrize(
     ("env", "mock", "expect"),
     [

@@ -74,3 +74,15 @@ def test_foundation_state_must_hold_the_vpc() -> None:
     condition, message = _postcondition("05-cluster-services", "foundation")
     assert _eval(condition, {}) is False and _eval(condition, {"vpc_id": "vpc-1"}) is True
     assert "apply 01-foundation" in _eval(message, {})
+
+
+def test_cluster_services_state_must_hold_the_smtp_sender() -> None:
+    """Layer 06 needs layer 05's SES SMTP user name and secret (a layer 05 state from before the SES sender has none)."""
+    condition, message = _postcondition("06-observability", "cluster_services")
+    sender = {"smtp_username": "AKIAIOSFODNN7EXAMPLE", "secret_name": "p/e/acme-corp/alertmanager-smtp"}
+    assert _eval(condition, {}) is False
+    assert _eval(condition, {"dns_zone_id": "Z1"}) is False
+    assert _eval(condition, {"alertmanager_smtp": None}) is False
+    assert _eval(condition, {"alertmanager_smtp": {"smtp_username": "AKIA"}}) is False
+    assert _eval(condition, {"alertmanager_smtp": sender}) is True
+    assert "apply 05-cluster-services for acme-corp first" in _eval(message, {})

@@ -346,6 +346,27 @@ def _secret_version(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
     }
 
 
+def _sesv2_email_identity(cfg: dict[str, Any], ctx: Context) -> dict[str, Any]:
+    """A domain identity with Easy DKIM: SES always returns three DKIM tokens (CreateEmailIdentity
+    ``DkimAttributes.Tokens``), which callers publish as ``<token>._domainkey.<domain>`` CNAMEs."""
+    identity = cfg.get("email_identity") or "example.com"
+    tokens = [hashlib.sha256(f"{ctx.seed}:{i}".encode()).hexdigest()[:32] for i in range(3)]
+    return {
+        "arn": f"arn:aws:ses:{ctx.region}:{ACCOUNT_ID}:identity/{identity}",
+        "identity_type": "EMAIL_ADDRESS" if "@" in identity else "DOMAIN",
+        "verification_status": "PENDING",
+        "verified_for_sending_status": False,
+        "dkim_signing_attributes": [
+            {
+                "tokens": tokens,
+                "status": "PENDING",
+                "signing_attributes_origin": "AWS_SES",
+                "current_signing_key_length": "RSA_2048_BIT",
+            }
+        ],
+    }
+
+
 # --- random ----------------------------------------------------------------------------------------------
 
 _DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?"
@@ -483,6 +504,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("data_source_schemas", "aws_route53_zone"): _route53_zone,
     ("data_source_schemas", "aws_secretsmanager_secrets"): _secretsmanager_secrets,
     ("ephemeral_resource_schemas", "aws_secretsmanager_secret_version"): _secret_version,
+    ("resource_schemas", "aws_sesv2_email_identity"): _sesv2_email_identity,
     ("ephemeral_resource_schemas", "random_password"): _ephemeral_password,
     ("resource_schemas", "random_password"): _random_password,
     ("resource_schemas", "random_string"): _random_string,

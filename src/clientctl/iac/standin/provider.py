@@ -71,6 +71,40 @@ def aws_endpoint_problems(config: dict[str, Any], environ: dict[str, str]) -> tu
     return problems, seen
 
 
+def _fill_block_overrides(value: dict[str, Any], ty: cty.CtyType, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Unknown attributes inside a configured list block, taken from a handler's list of objects for that block.
+
+    A block the configuration sets is not null, so the top-level overrides do not reach its computed attributes
+    (e.g. ``aws_sesv2_email_identity.dkim_signing_attributes[0].tokens``); element ``i`` of the override fills
+    the unknown attributes of element ``i`` of the block, and the block's other attributes stay as planned.
+    """
+    if cty.kind(ty) != "object":
+        return value
+    result = dict(value)
+    for name, override in overrides.items():
+        block, block_ty = value.get(name), ty[1].get(name)
+        if not (isinstance(override, list) and isinstance(block, list) and block_ty is not None):
+            continue
+        if cty.kind(block_ty) != "list" or cty.kind(block_ty[1]) != "object":
+            continue
+        element_ty = block_ty[1][1]
+        filled = []
+        for index, element in enumerate(block):
+            source = override[index] if index < len(override) else None
+            if isinstance(element, dict) and isinstance(source, dict):
+                element = {
+                    attr: (
+                        values.coerce(source[attr], element_ty[attr])
+                        if current is cty.UNKNOWN and attr in source and attr in element_ty
+                        else current
+                    )
+                    for attr, current in element.items()
+                }
+            filled.append(element)
+        result[name] = filled
+    return result
+
+
 class StandinProvider:
     """Serves one provider's schema; RPC methods take and return protobuf messages."""
 
@@ -115,6 +149,7 @@ class StandinProvider:
         overrides = self._overrides(section, type_name, config, seed)
         if overrides and isinstance(value, dict):
             value = {k: (cty.UNKNOWN if v is None and k in overrides else v) for k, v in value.items()}
+            value = _fill_block_overrides(value, ty, overrides)
         return values.fill_unknowns(value, ty, type_name, seed, self.region, overrides)
 
     # -- metadata and schema ----------------------------------------------------------------------------

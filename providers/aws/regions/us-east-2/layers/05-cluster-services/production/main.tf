@@ -114,6 +114,14 @@ module "shared_services" {
     cluster_autoscaler_scale_down_utilization_threshold = var.settings.cluster_services.cluster_autoscaler_scale_down_utilization_threshold
   }
 
+  # SES sender of alert e-mail (modules/shared-services/ses.tf); layer 06 reads output alertmanager_smtp.
+  alert_email = {
+    sender         = local.client.names.email_senders["alertmanager"]
+    iam_user_name  = local.client.names.iam_users["alertmanager-smtp"]
+    secret_name    = local.client.names.secrets["alertmanager-smtp"]
+    kms_alias_name = local.client.names.kms_aliases["alertmanager_smtp"]
+  }
+
   tags = module.tags.tags
 }
 

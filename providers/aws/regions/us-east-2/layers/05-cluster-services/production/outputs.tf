@@ -42,3 +42,9 @@ output "istio_ingress_namespace" {
   description = "Namespace of the Istio ingress gateway (null when Istio is off)."
   value       = try(module.istio[0].ingress_namespace, null)
 }
+
+output "alertmanager_smtp" {
+  description = "SES SMTP sender of alert e-mail, read by layer 06: sender, smtp_username (access key id), secret_name/secret_arn of the credentials (never the password), credentials_version, identity_arn; null when the client has no cluster services."
+  # Not try(): try() of a partly unknown value is wholly unknown, which would hide the known names in a plan.
+  value = local.enabled ? module.shared_services[0].alert_email : null
+}

@@ -10,6 +10,10 @@ variable "clients" {
       dns_zone        = string
       kubectl_context = string
       iam_roles       = map(string)
+      iam_users       = map(string)
+      secrets         = map(string)
+      email_senders   = map(string)
+      kms_aliases     = map(string)
     })
   }))
   description = "Rendered clients (clients.auto.tfvars.json); this layer reads only the attributes declared here, for the client named by the workspace."

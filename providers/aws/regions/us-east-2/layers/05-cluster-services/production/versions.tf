@@ -1,5 +1,6 @@
 terraform {
-  required_version = ">= 1.10.0"
+  # 1.11, not the usual 1.10: the SES SMTP password is written write-only (secret_string_wo) into Secrets Manager.
+  required_version = ">= 1.11.0"
 
   required_providers {
     aws = {

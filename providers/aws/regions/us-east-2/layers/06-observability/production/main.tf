@@ -10,7 +10,8 @@ locals {
   # error an operator sees in the wrong workspace and a disabled client plans zero resources.
   enabled = local.client_known ? (local.client.enabled && local.client.eks.enabled) : false
 
-  platform = local.enabled ? data.terraform_remote_state.platform[0].outputs : null
+  platform         = local.enabled ? data.terraform_remote_state.platform[0].outputs : null
+  cluster_services = local.enabled ? data.terraform_remote_state.cluster_services[0].outputs : null
 
   cluster = {
     name           = try(local.platform.cluster_name, null)
@@ -66,6 +67,23 @@ data "terraform_remote_state" "platform" {
   }
 }
 
+# Layer 05 owns the client zone and the SES sender of alert e-mail: its IAM user's access key id is the SMTP user
+# name and its Secrets Manager secret holds the SMTP password (modules/shared-services/ses.tf).
+data "terraform_remote_state" "cluster_services" {
+  count = local.enabled ? 1 : 0
+
+  backend   = "s3"
+  workspace = terraform.workspace
+  config    = var.settings.remote_state["05-cluster-services"]
+
+  lifecycle {
+    postcondition {
+      condition     = try(self.outputs.alertmanager_smtp.smtp_username, null) != null && try(self.outputs.alertmanager_smtp.secret_name, null) != null
+      error_message = "Layer 05-cluster-services has no SES SMTP sender for client \"${terraform.workspace}\": apply 05-cluster-services for ${terraform.workspace} first (providers/aws/regions/us-east-2/layers/05-cluster-services/production, workspace ${terraform.workspace})."
+    }
+  }
+}
+
 module "observability" {
   source = "../../../../../../../modules/observability-per-client"
   count  = local.enabled ? 1 : 0
@@ -108,9 +126,15 @@ module "observability" {
   alerting                  = local.client.alerting
   slack_webhook_secret_name = local.slack_webhook_secret_name
 
-  # Not rendered (see README): SES SMTP endpoint of the region, sender in the client's zone.
+  # SES SMTP interface of the region (STARTTLS on 587), the rendered sender (verified in layer 05 as part of the
+  # client zone's domain identity) and layer 05's SMTP credentials (user name = access key id, not secret).
   smtp_smarthost = "email-smtp.${var.settings.region}.amazonaws.com:587"
-  smtp_from      = "alertmanager@${local.client.names.dns_zone}"
+  smtp_from      = local.client.names.email_senders["alertmanager"]
+  smtp_auth = {
+    username            = local.cluster_services.alertmanager_smtp.smtp_username
+    secret_name         = local.cluster_services.alertmanager_smtp.secret_name
+    credentials_version = local.cluster_services.alertmanager_smtp.credentials_version
+  }
 
   tags = module.tags.tags
 }

@@ -42,3 +42,8 @@ output "slack_webhook_configured" {
   description = "Whether Alertmanager routes to Slack (the client has a channel and the webhook secret exists)."
   value       = try(module.observability[0].slack_webhook_configured, false)
 }
+
+output "alertmanager_email" {
+  description = "Alertmanager's SMTP settings as rendered (smarthost, from, auth user name = layer 05's access key id, password file path) and its mounted secrets; never the password."
+  value       = local.enabled ? module.observability[0].alertmanager_email : null
+}

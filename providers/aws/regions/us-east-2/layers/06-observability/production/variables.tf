@@ -11,6 +11,7 @@ variable "clients" {
       kubectl_context = string
       iam_roles       = map(string)
       secrets         = map(string)
+      email_senders   = map(string)
       observability_prefixes = object({
         logs    = string
         traces  = string

@@ -45,3 +45,35 @@ run "applied_upstream_plans_the_services" {
     error_message = "An enabled client with an applied layer 02 gets the cluster services."
   }
 }
+
+# SES sender of alert e-mail: the rendered names reach modules/shared-services (whose own tests/ses.tftest.hcl
+# checks the identity, the DKIM records and the IAM policy; a layer's test can read only module outputs).
+run "alert_email_sender_gets_the_rendered_names" {
+  command = plan
+
+  override_data {
+    target = data.terraform_remote_state.platform[0]
+    values = {
+      outputs = {
+        cluster_name                       = "acme-corp-production-us-east-2"
+        cluster_endpoint                   = "https://ABCDEF.gr7.us-east-2.eks.amazonaws.com"
+        cluster_certificate_authority_data = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="
+        oidc_provider_arn                  = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-2.amazonaws.com/id/ABCDEF"
+        oidc_issuer_url                    = "https://oidc.eks.us-east-2.amazonaws.com/id/ABCDEF"
+      }
+    }
+  }
+  override_data {
+    target = data.terraform_remote_state.foundation[0]
+    values = { outputs = { vpc_id = "vpc-0123456789abcdef0" } }
+  }
+
+  assert {
+    condition     = output.alertmanager_smtp.sender == var.clients["acme-corp"].names.email_senders["alertmanager"]
+    error_message = "The alert sender is the rendered names.email_senders.alertmanager."
+  }
+  assert {
+    condition     = output.alertmanager_smtp.secret_name == var.clients["acme-corp"].names.secrets["alertmanager-smtp"]
+    error_message = "The SMTP credentials go into the rendered names.secrets[\"alertmanager-smtp\"]."
+  }
+}
