@@ -65,6 +65,17 @@ CASES: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {
     ("cost", "report"): [(("--month", "2026-13"), "--month 2026-13")],
     ("dns", "setup-parent"): [(("--sandbox", "--endpoint-url", "http://127.0.0.1:9"), "cannot be combined")],
     ("dns", "verify"): [(("Hooli",), "unknown client 'Hooli'")],
+    ("dns", "record", "add"): [
+        (("Hooli", "api", "A", "192.0.2.1"), "unknown client 'Hooli'"),
+        (("acme-corp", "api.globex.ezra.world", "A", "192.0.2.1"), "outside the client's zone"),
+        (("acme-corp", "api", "NS", "ns1.example.net"), "record type 'NS'"),
+    ],
+    ("dns", "record", "list"): [(("Hooli",), "unknown client 'Hooli'")],
+    ("dns", "record", "delete"): [
+        (("Hooli", "api", "A", "192.0.2.1", "--yes"), "unknown client 'Hooli'"),
+        (("acme-corp", "ezra.world", "A", "192.0.2.1", "--yes"), "outside the client's zone"),
+    ],
+    ("db", "snapshot"): [(("Hooli",), "unknown client 'Hooli'")],
     ("graph",): [(("--layers", "--format", "png"), "'png' is not one of")],
     ("iac", "check"): [(("--path", "/nonexistent/folder"), "does not exist")],
     ("iac", "isolation"): [(("--path", "/nonexistent/folder"), "does not exist")],

@@ -60,6 +60,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cmd_lock",
     "cmd_state",
     "cmd_dns",
+    "cmd_db",
 )
 
 
