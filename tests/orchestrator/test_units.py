@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import stat
 from pathlib import Path
 
@@ -364,3 +365,54 @@ def test_a_lock_left_by_an_earlier_command_of_the_same_node_is_its_own(tmp_path:
     step = runner.session(tmp_path, "acme", tmp_path / "data", io.StringIO()).init()
     assert step.ok and "own-lock" in step.retried_on, step
     assert (tmp_path / "unlocked").read_text().split() == ["force-unlock", "-force", "0a1b-own"]
+
+
+ORPHAN_LOCK_FAKE = """#!/bin/sh
+# Fake Terraform: a lock by this user@host from before the session (an earlier run's lost unlock) blocks it.
+case "$1" in
+  version) echo '{"terraform_version": "1.15.5"}'; exit 0 ;;
+  force-unlock) echo "$*" >> "%(state)s/unlocked"; rm -f "%(state)s/lock"; exit 0 ;;
+esac
+if [ -f "%(state)s/lock" ]; then
+  printf 'Error: Error acquiring the state lock\\n\\nLock Info:\\n  ID:        0a1b-old\\n  Path:      b/k\\n'
+  printf '  Operation: OperationTypeInit\\n  Who:       %(who)s\\n  Version:   1.15.5\\n'
+  printf '  Created:   2026-01-01 00:00:00.123456789 +0000 UTC\\n  Info:\\n'
+  exit 1
+fi
+echo "Plan: 1 to add, 0 to change, 0 to destroy."; exit 2
+"""
+
+
+@pytest.mark.parametrize("other_process_on_node", [False, True])
+def test_sandbox_releases_an_orphaned_lock_of_this_machine_unless_another_clientctl_works_on_the_node(
+    tmp_path: Path, other_process_on_node: bool
+) -> None:
+    import fcntl
+
+    from clientctl.terraform.runner import terraform_identity
+
+    (tmp_path / "lock").write_text("x")
+    script = tmp_path / "terraform"
+    script.write_text(ORPHAN_LOCK_FAKE % {"state": tmp_path, "who": terraform_identity()})
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    data = tmp_path / "data"
+    data.mkdir()
+    other = os.open(data / ".clientctl-node.lock", os.O_RDWR | os.O_CREAT)  # another clientctl on this node
+    if other_process_on_node:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    runner = TerraformRunner(
+        script,
+        env={"PATH": "/usr/bin:/bin"},
+        plugin_cache_dir=tmp_path / "cache",
+        release_own_locks=True,
+        lock_timeout="2s",
+        lock_attempt_timeout="1s",
+        sleep=lambda _s: None,
+    )
+    log = io.StringIO()
+    step, _ = runner.session(tmp_path, "acme", data, log).plan(tmp_path / "p.tfplan")
+    if other_process_on_node:
+        assert step.exit_code == 1 and not (tmp_path / "unlocked").exists(), log.getvalue()
+    else:
+        assert step.exit_code == 2 and step.retried_on == ["own-lock"], log.getvalue()
+    os.close(other)

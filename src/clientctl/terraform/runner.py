@@ -21,6 +21,7 @@ import signal
 import subprocess
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -335,11 +336,14 @@ class NodeSession:
 
     def __init__(self, runner: TerraformRunner, workdir: Path, workspace: str, data_dir: Path, log: TextIO):
         self.started = dt.datetime.now(dt.UTC)
+        self._node_lock: int | None = None
         self.runner = runner
         self.workdir = workdir
         self.workspace = workspace
         self.data_dir = data_dir
         self.log = log
+        if runner.release_own_locks:
+            self._hold_node()  # from the start, so a second clientctl on this node never takes it for orphaned
 
     def _run(
         self, step: str, args: list[str], *, workspace: bool = True, ok_codes: tuple[int, ...] = (0,)
@@ -360,7 +364,7 @@ class NodeSession:
             if code in ok_codes or interrupted:
                 break
             holder = parse_lock_error(output)
-            if holder is not None and holder.id and holder.taken_by_this_step(step_started, terraform_identity()):
+            if holder is not None and holder.id and self._own_lock(holder, step_started):
                 note = (
                     f"[clientctl] lock {holder.id} was taken by this very step (same user@host, created after it "
                     "started): the AWS SDK retried a lock request whose first attempt had succeeded, or an unlock "
@@ -394,6 +398,31 @@ class NodeSession:
             runner.sleep(delay)
         lock = parse_lock_error(output) if code not in ok_codes else None
         return StepResult(step, code, output, time.monotonic() - started, attempt, retried, lock, interrupted)
+
+    def _own_lock(self, holder: LockInfo, step_started: dt.datetime) -> bool:
+        """Whether a lock on this node's state was left by this node itself: taken by this user@host since the
+        session began or, on the sandbox (one machine), by this user@host while no other clientctl process
+        works on this node (it holds the node's local lock), so whatever left it is gone (a lost unlock of an
+        earlier run, seen in the full suite)."""
+        who = terraform_identity()
+        if holder.taken_by_this_step(step_started, who):
+            return True
+        return self.runner.release_own_locks and holder.who == who and self._hold_node()
+
+    def _hold_node(self) -> bool:
+        """Take (once) a non-blocking local lock on this node's data folder; False if another process has it."""
+        if self._node_lock is not None:
+            return True
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.data_dir / ".clientctl-node.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._node_lock = fd
+        weakref.finalize(self, os.close, fd)  # released with the session
+        return True
 
     def _init_fingerprint(self, backend_files: list[Path]) -> str:
         digest = hashlib.sha256()
