@@ -139,11 +139,8 @@ echo "Plan: 1 to add, 0 to change, 0 to destroy."; exit 2
 def test_a_lock_the_step_took_itself(tmp_path: Path, sandbox: bool) -> None:
     """Against the sandbox the step's own orphaned lock is released and the step rerun; against AWS it is
     reported with the command to release it, never removed automatically."""
-    from clientctl.terraform.runner import terraform_identity
 
-    script = tmp_path / "terraform"
-    script.write_text(OWN_LOCK_FAKE % {"state": tmp_path, "who": terraform_identity()})
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    script = _fake_terraform(tmp_path, OWN_LOCK_FAKE)
     runner = TerraformRunner(
         script, env={"PATH": "/usr/bin:/bin"}, plugin_cache_dir=tmp_path / "cache", release_own_locks=sandbox
     )
@@ -261,12 +258,9 @@ echo "Plan: 1 to add, 0 to change, 0 to destroy."; exit 2
 def test_sandbox_waits_seconds_not_the_whole_lock_timeout_on_its_own_lock(tmp_path: Path) -> None:
     """Issue 13.8: `drift --all` sat 300 s on a node's own lock. In the sandbox each Terraform call now waits
     the short attempt timeout, then the runner sees the lock is its own, releases it and reruns."""
-    from clientctl.terraform.runner import terraform_identity
     from clientctl.terraform.setup import SANDBOX_LOCK_ATTEMPT
 
-    script = tmp_path / "terraform"
-    script.write_text(WAITING_OWN_LOCK_FAKE % {"state": tmp_path, "who": terraform_identity()})
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    script = _fake_terraform(tmp_path, WAITING_OWN_LOCK_FAKE)
     runner = TerraformRunner(
         script,
         env={"PATH": "/usr/bin:/bin"},
@@ -349,11 +343,8 @@ echo "Created and switched to workspace"; exit 0
 def test_a_lock_left_by_an_earlier_command_of_the_same_node_is_its_own(tmp_path: Path) -> None:
     """Full-suite failure: init exited 0 but its lock stayed; `workspace new` waited the whole lock timeout.
     Own locks are judged against the node session's start, not the current command's."""
-    from clientctl.terraform.runner import terraform_identity
 
-    script = tmp_path / "terraform"
-    script.write_text(LATE_OWN_LOCK_FAKE % {"state": tmp_path, "who": terraform_identity()})
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    script = _fake_terraform(tmp_path, LATE_OWN_LOCK_FAKE)
     runner = TerraformRunner(
         script,
         env={"PATH": "/usr/bin:/bin"},
@@ -389,12 +380,8 @@ def test_sandbox_releases_an_orphaned_lock_of_this_machine_unless_another_client
 ) -> None:
     import fcntl
 
-    from clientctl.terraform.runner import terraform_identity
-
     (tmp_path / "lock").write_text("x")
-    script = tmp_path / "terraform"
-    script.write_text(ORPHAN_LOCK_FAKE % {"state": tmp_path, "who": terraform_identity()})
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    script = _fake_terraform(tmp_path, ORPHAN_LOCK_FAKE)
     data = tmp_path / "data"
     data.mkdir()
     other = os.open(data / ".clientctl-node.lock", os.O_RDWR | os.O_CREAT)  # another clientctl on this node
@@ -416,3 +403,13 @@ def test_sandbox_releases_an_orphaned_lock_of_this_machine_unless_another_client
     else:
         assert step.exit_code == 2 and step.retried_on == ["own-lock"], log.getvalue()
     os.close(other)
+
+
+def _fake_terraform(tmp_path: Path, template: str) -> Path:
+    """A fake Terraform from ``template`` (``%(state)s``: tmp_path, ``%(who)s``: this machine's user@host)."""
+    from clientctl.terraform.runner import terraform_identity
+
+    script = tmp_path / "terraform"
+    script.write_text(template % {"state": tmp_path, "who": terraform_identity()})
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return script
