@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ TERRAFORM_TOPS: Final = ("modules", "providers")
 _SKIP_NAMES: Final = frozenset({".terraform", ".terraform.lock.hcl"})
 _SKIP_SUFFIXES: Final = (".tfstate", ".tfplan", ".backup")
 _INIT_MARK: Final = "clientctl-init.sha256"
+_INIT_LOCK: Final = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,11 @@ def _init(
     # Warm runs skip init when nothing in the copied tree changed since the last successful one.
     if mark.is_file() and mark.read_text() == digest:
         return None
-    init = _run([str(terraform), "init", "-backend=false", "-input=false", "-no-color"], folder, env, timeout)
+    # One init at a time: Terraform's plugin cache is not safe for concurrent installs (a clean-clone CI run
+    # failed with "Failed to install provider" when two folders installed hashicorp/aws at once). Init is the
+    # short part; validate and test, which dominate, still run in parallel.
+    with _INIT_LOCK:
+        init = _run([str(terraform), "init", "-backend=false", "-input=false", "-no-color"], folder, env, timeout)
     if init.returncode != 0:
         where = _TEST_ERROR.search(init.stderr + init.stdout)
         if where is not None:  # a configuration error init found (it reads test files too)
