@@ -79,8 +79,8 @@ echo "log excerpt ($report/logs/hooli/02-platform.log):"
 grep -E '^\$ terraform|No changes|\[exit' "$report/logs/hooli/02-platform.log" | head -n 6
 step "11. drift --all: plan -detailed-exitcode sweep (nothing drifted)"
 last 7 drift --all --sandbox
-step "12. Change one input and apply what it touches: hooli's node count, 3 -> 4 (layer 02-platform)"
-run client set hooli eks.desired_size=4
+step "12. Change one input and apply what it touches: hooli's node group maximum, 10 -> 12 (layer 02-platform; desired_size is left to the cluster-autoscaler)"
+run client set hooli eks.max_size=12
 last 3 apply hooli --layer 02-platform --sandbox --auto-approve
 
 step "13. Offboard globex: export its observability objects, destroy its layers, delete its data, quarantine its CIDR"
