@@ -147,13 +147,15 @@ def validate(
 
 
 def _environment(root: Path, standins: StandinConfig, *, mock: bool) -> dict[str, str]:
-    """Terraform's environment for validate/test: the stand-ins' CLI config, a shared plugin cache, and none of
+    """Terraform's environment for validate/test: the stand-ins' CLI config, and none of
     the caller's logging, data folder, workspace or endpoint (``mock``: the aws stand-in configures without
     an endpoint, for files that use it instead of ``mock_provider``)."""
-    env = {**os.environ, **standins.env(mock=mock), "TF_PLUGIN_CACHE_DIR": str(work_dir(root) / "plugin-cache")}
-    for key in ("TF_LOG", "TF_DATA_DIR", "TF_WORKSPACE", "AWS_ENDPOINT_URL"):
+    # No plugin cache: with one, an init re-installing the stand-in into the cache removed the package another
+    # folder's validate was reading ("could not read package directory"); each folder's .terraform gets its
+    # own copy from the mirror instead (a stand-in package is one small script).
+    env = {**os.environ, **standins.env(mock=mock)}
+    for key in ("TF_LOG", "TF_DATA_DIR", "TF_WORKSPACE", "AWS_ENDPOINT_URL", "TF_PLUGIN_CACHE_DIR"):
         env.pop(key, None)
-    Path(env["TF_PLUGIN_CACHE_DIR"]).mkdir(parents=True, exist_ok=True)
     return env
 
 
@@ -170,8 +172,8 @@ def _init(
     # Warm runs skip init when nothing in the copied tree changed since the last successful one.
     if mark.is_file() and mark.read_text() == digest:
         return None
-    # One init at a time: Terraform's plugin cache is not safe for concurrent installs (a clean-clone CI run
-    # failed with "Failed to install provider" when two folders installed hashicorp/aws at once). Init is the
+    # One init at a time: a clean-clone CI run failed when two folders installed hashicorp/aws into a shared
+    # plugin cache at once ("Failed to install provider"); there is no shared cache now, and init is the
     # short part; validate and test, which dominate, still run in parallel.
     with _INIT_LOCK:
         init = _run([str(terraform), "init", "-backend=false", "-input=false", "-no-color"], folder, env, timeout)
