@@ -62,7 +62,7 @@ class Walk:
     @staticmethod
     def path(args: tuple[str, ...]) -> tuple[str, ...]:
         leaves = set(leaf_commands())
-        for n in range(1, 3):
+        for n in range(1, 4):
             if tuple(args[:n]) in leaves:
                 return tuple(args[:n])
         raise AssertionError(f"no command in {args}")
@@ -119,6 +119,10 @@ def test_every_command_prints_one_object_with_ok(fixture_env: Env, tmp_path: Pat
     run("destroy", "acme-corp", "--layer", "01-foundation", sb, "--auto-approve", *tf)
     run("dns", "setup-parent", sb, "--dry-run")
     run("dns", "verify", "acme-corp", sb)  # no zone: ok false, exit 1
+    run("dns", "record", "list", "acme-corp", sb)  # no zone: ok false, exit 1
+    run("dns", "record", "add", "acme-corp", "www", "A", "192.0.2.10", sb, "--dry-run")
+    run("dns", "record", "delete", "acme-corp", "www", "A", "192.0.2.10", sb, "--dry-run")
+    run("db", "snapshot", "acme-corp", sb, "--dry-run")  # no volumes: ok false, exit 1
     run("cost", "report", "--month", "2026-01", sb)
     run("onboard", "initech", sb, "--dry-run")
     run("offboard", "hooli", sb, "--dry-run")

@@ -327,7 +327,7 @@ LATE_OWN_LOCK_FAKE = """#!/bin/sh
 # next command of the same step, `workspace new`, trips over a lock created before that command started.
 case "$1" in
   version) echo '{"terraform_version": "1.15.5"}'; exit 0 ;;
-  force-unlock) echo "$*" >> "%(state)s/unlocked"; rm -f "%(state)s/lock"; exit 0 ;;
+  force-unlock) echo "$* workspace=$TF_WORKSPACE" >> "%(state)s/unlocked"; rm -f "%(state)s/lock"; exit 0 ;;
   init) date -u '+%%Y-%%m-%%d %%H:%%M:%%S' > "%(state)s/lock"; sleep 1; echo "Terraform has been successfully initialized!"; exit 0 ;;
 esac
 if [ -f "%(state)s/lock" ]; then
@@ -355,7 +355,8 @@ def test_a_lock_left_by_an_earlier_command_of_the_same_node_is_its_own(tmp_path:
     )
     step = runner.session(tmp_path, "acme", tmp_path / "data", io.StringIO()).init()
     assert step.ok and "own-lock" in step.retried_on, step
-    assert (tmp_path / "unlocked").read_text().split() == ["force-unlock", "-force", "0a1b-own"]
+    # in the node's workspace, although init itself runs without TF_WORKSPACE (the clean-clone CI failure)
+    assert (tmp_path / "unlocked").read_text().split() == ["force-unlock", "-force", "0a1b-own", "workspace=acme"]
 
 
 ORPHAN_LOCK_FAKE = """#!/bin/sh

@@ -373,7 +373,10 @@ class NodeSession:
                 if runner.release_own_locks and retried.count("own-lock") < OWN_LOCK_RELEASES:
                     self.log.write(f"{note}; the sandbox releases it and runs the step again\n")
                     self.log.flush()
-                    runner.execute(["force-unlock", "-force", holder.id], self.workdir, env, self.log)
+                    # Always in the node's workspace: init and `workspace new` run without TF_WORKSPACE, and a
+                    # force-unlock there targets the default workspace, leaving the node's lock in place.
+                    unlock_env = runner.environment(self.data_dir, self.workspace)
+                    runner.execute(["force-unlock", "-force", holder.id], self.workdir, unlock_env, self.log)
                     retried.append("own-lock")
                     attempt -= 1
                     continue
