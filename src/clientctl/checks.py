@@ -63,7 +63,8 @@ def _render_drift(ctx: CheckContext) -> list[Finding]:
 
 def _iac(ctx: CheckContext) -> list[Finding]:
     registry = ctx.registry
-    # The fast offline Terraform checks; checkov (tens of seconds) runs in `clientctl iac check` only.
+    # The fast Terraform checks (terraform validate with the stand-ins included); terraform test and checkov
+    # (tens of seconds each) run in `clientctl iac check` only.
     from clientctl.iac.check import FAST_CHECKS, default_paths, find_terraform, load_schemas, run_iac_checks
 
     outcomes = run_iac_checks(
@@ -89,7 +90,11 @@ def _isolation(ctx: CheckContext) -> list[Finding]:
 CHECKS: list[tuple[str, str, Check]] = [
     ("registry", "names, tiers, sizing, ports, CIDRs, subnets, VPN and ASNs", _registry_rules),
     ("render", "generated files match the registry", _render_drift),
-    ("iac", "Terraform fmt, parse, provider schema and wiring (checkov: `clientctl iac check`)", _iac),
+    (
+        "iac",
+        "Terraform fmt, parse, terraform validate, provider schema and wiring (test, checkov: `clientctl iac check`)",
+        _iac,
+    ),
     ("isolation", "per client: S3 policies, security groups, Route53 and Client tags stay in the client", _isolation),
 ]
 
