@@ -53,11 +53,11 @@ run onboard hooli --sandbox --auto-approve --tier premium --contact-email ops@ho
 step "7. Onboard the sample clients (their files exist and validate: the client step only checks them)"
 for client in acme-corp globex initech; do
   say onboard "$client" --sandbox --auto-approve
-  "$clientctl" onboard "$client" --sandbox --auto-approve 2>&1 | grep -E '^\[|^onboard' || true
+  "$clientctl" onboard "$client" --sandbox --auto-approve 2>&1 | grep -E '^\[|^onboard|^           ' || true
 done
 step "8. The onboarding state is recorded: a second run reuses every step (no Terraform run)"
 say onboard hooli --sandbox --auto-approve
-"$clientctl" onboard hooli --sandbox --auto-approve 2>&1 | grep -E '^\[|^onboard' || true
+"$clientctl" onboard hooli --sandbox --auto-approve 2>&1 | grep -E '^\[|^onboard|^           ' || true
 step "9. The registry now (hooli included) and its monthly cost estimate"
 run client list
 say cost estimate --all "| grep 'per month'"
