@@ -52,6 +52,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cmd_cost",
     "cmd_graph",
     "cmd_run",
+    "cmd_affected",
     "cmd_sandbox",
     "cmd_backend",
     "cmd_s3",

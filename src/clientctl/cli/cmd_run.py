@@ -12,14 +12,16 @@ from typing import Any, TypeVar
 import click
 
 from clientctl.aws.session import AwsTarget
+from clientctl.changes import affected as find_affected
 from clientctl.cli.app import App, pass_app, print_json
 from clientctl.cli.aws_options import aws_options
-from clientctl.cli.params import LAYER, LAYER_HELP
+from clientctl.cli.params import LAYER, LAYER_HELP, base_head_options
 from clientctl.cli.prompts import approve as approve_prompt
 from clientctl.cli.prompts import approve_typed
 from clientctl.errors import ConfigError
 from clientctl.layers import LAYER_NAMES
 from clientctl.orchestrator import ApprovalRequest, RunControl, RunOptions, RunReport, load_report, run_graph
+from clientctl.orchestrator.graph import Node
 from clientctl.orchestrator.grid import Progress, render_grid, summary_line
 from clientctl.render.render import drift as render_drift
 from clientctl.terraform.setup import make_runner
@@ -27,7 +29,7 @@ from clientctl.terraform.setup import make_runner
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def run_options(*, approve: bool) -> Callable[[F], F]:
+def run_options(*, approve: bool, affected_option: bool) -> Callable[[F], F]:
     def decorate(func: F) -> F:
         opts = [
             click.argument("clients", nargs=-1),
@@ -63,6 +65,16 @@ def run_options(*, approve: bool) -> Callable[[F], F]:
             ),
             aws_options,
         ]
+        if affected_option:
+            opts.append(
+                click.option(
+                    "--affected",
+                    is_flag=True,
+                    help="Only the client x layer pairs a git change touches (see `clientctl affected`; "
+                    "--base/--head choose the revisions).",
+                )
+            )
+            opts.append(base_head_options)
         if approve:
             opts.append(click.option("--auto-approve", is_flag=True, help="Apply without asking (CI)."))
             opts.append(
@@ -139,6 +151,9 @@ def _run(
     target: AwsTarget,
     auto_approve: bool = False,
     dry_run: bool = False,
+    affected: bool = False,
+    base: str | None = None,
+    head: str | None = None,
 ) -> None:
     if dry_run and auto_approve:
         raise click.UsageError("--dry-run and --auto-approve cannot be combined")
@@ -150,6 +165,22 @@ def _run(
     previous: RunReport | None = load_report(state_dir / "runs", resume) if resume else None
     if all_clients and clients:
         raise click.UsageError("give client names or --all, not both")
+    if (base or head) and not affected:
+        raise click.UsageError("--base/--head choose the revisions of --affected; pass --affected too")
+    only: frozenset[Node] | None = None
+    if affected:
+        if resume:
+            raise click.UsageError("--affected and --resume cannot be combined (a resumed run reruns its own nodes)")
+        only = _affected_nodes(app, root, base, head, clients, layers)
+        if not only:
+            if app.json:
+                print_json({"ok": True, "action": action, "nodes": []})
+            else:
+                click.echo(f"nothing affected: no client x layer to {action}")
+            return
+        clients, all_clients = tuple(sorted({n.client for n in only})), False
+    if previous is not None and previous.options.get("nodes"):
+        only = frozenset(Node(*text.split("/", 1)) for text in previous.options["nodes"])
     if not clients and not all_clients:
         if previous is None:
             raise click.UsageError("name at least one client, or pass --all")
@@ -185,6 +216,7 @@ def _run(
         resume=previous,
         state_dir=state_dir,
         extra={"endpoint_url": endpoint_url},
+        only=only,
     )
     with _interrupts(control):
         report = run_graph(
@@ -223,9 +255,40 @@ def _run(
         raise click.exceptions.Exit(report.exit_code)
 
 
+def _affected_nodes(
+    app: App, root: Path, base: str | None, head: str | None, clients: tuple[str, ...], layers: tuple[str, ...]
+) -> frozenset[Node]:
+    """The affected nodes to run, narrowed by CLIENT arguments and --layer; a removed client's destroy nodes
+    are only reported: its layer inputs are gone from this revision, `clientctl offboard` destroys it."""
+    result = find_affected(root, base=base, head=head)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    wanted_clients = {app.registry().client(c).name for c in clients}
+    nodes = frozenset(
+        Node(n.client, n.layer)
+        for n in result.nodes
+        if n.action == "apply"
+        and (not wanted_clients or n.client in wanted_clients)
+        and (not layers or n.layer in layers)
+    )
+    removed = sorted({n.client for n in result.nodes if n.action == "destroy"})
+    if removed:
+        click.echo(
+            f"note: {', '.join(removed)} left the registry in this change; run `clientctl offboard NAME` on the base "
+            "revision to destroy their layers (not done by --affected)",
+            err=True,
+        )
+    click.echo(
+        f"affected ({result.base_label} .. {result.head[:12] if result.head else 'working tree'}): "
+        f"{len(nodes)} client x layer pair(s)",
+        err=True,
+    )
+    return nodes
+
+
 def _command(action: str, doc: str, *, approve: bool) -> click.Command:
     @click.command(action, help=doc)
-    @run_options(approve=approve)
+    @run_options(approve=approve, affected_option=action != "destroy")
     @pass_app
     def command(app: App, /, **kwargs: Any) -> None:
         _run(app, action, **kwargs)

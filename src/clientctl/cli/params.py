@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.shell_completion import CompletionItem
@@ -34,4 +35,14 @@ class LayerType(_ParamType):
 
 
 LAYER = LayerType()
+F = TypeVar("F", bound=Callable[..., Any])
 LAYER_HELP = "01-foundation, 01, 1 or foundation"
+
+BASE_HELP = "Git revision to compare with (default: the merge base of HEAD with the default branch)."
+HEAD_HELP = "Git revision with the change (default: the working tree, uncommitted and untracked files included)."
+
+
+def base_head_options(func: F) -> F:
+    """``--base REF`` / ``--head REF``, the same in ``affected``, ``plan --affected`` and ``pipeline --affected``."""
+    func = click.option("--head", "head", metavar="REF", default=None, help=HEAD_HELP)(func)
+    return click.option("--base", "base", metavar="REF", default=None, help=BASE_HELP)(func)

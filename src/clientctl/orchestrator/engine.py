@@ -64,6 +64,8 @@ class RunOptions:
     run_id: str | None = None
     state_dir: Path | None = None  # default <repo>/.clientctl
     extra: dict[str, Any] = field(default_factory=dict)  # recorded in the report's options (e.g. endpoint)
+    #: Run only these nodes of clients x layers (``--affected``); None: all of them.
+    only: frozenset[Node] | None = None
 
 
 class RunControl:
@@ -399,10 +401,12 @@ def run_graph(
     clients = sorted(dict.fromkeys(clients))
     if not clients or not layers:
         raise ConfigError("nothing to run: no client or no layer selected")
-    targets = _targets(registry, clients, layers)
+    graph = build_graph(clients, layers, reverse=action == "destroy", only=options.only)
+    if not graph:
+        raise ConfigError("nothing to run: the selection holds no client x layer")
+    targets = {node: target for node, target in _targets(registry, clients, layers).items() if node in graph}
     folders = sorted({t.workdir for t in targets.values()})
     tf_version = runner.check_version(folders)
-    graph = build_graph(clients, layers, reverse=action == "destroy")
     previous = options.resume
     if previous is not None and previous.action != action:
         raise ConfigError(
@@ -422,6 +426,7 @@ def run_graph(
             "auto_approve": options.auto_approve,
             "lock_timeout": runner.lock_timeout,
             "resume_from": previous.run_id if previous else None,
+            **({"nodes": [str(n) for n in sorted(graph)]} if options.only is not None else {}),
             **options.extra,
         },
     )

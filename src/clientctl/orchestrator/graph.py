@@ -8,7 +8,7 @@ independent: an edge never crosses clients, so a failure skips only the same cli
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
@@ -49,12 +49,24 @@ def ordered_layers(layers: Iterable[str]) -> list[str]:
     return [name for name in LAYER_NAMES if name in wanted]
 
 
-def build_graph(clients: Sequence[str], layers: Sequence[str], *, reverse: bool = False) -> dict[Node, set[Node]]:
-    """node -> nodes it waits for."""
-    edges = layer_edges(ordered_layers(layers), reverse=reverse)
-    return {
-        Node(client, layer): {Node(client, dep) for dep in deps} for client in clients for layer, deps in edges.items()
-    }
+def build_graph(
+    clients: Sequence[str], layers: Sequence[str], *, reverse: bool = False, only: Collection[Node] | None = None
+) -> dict[Node, set[Node]]:
+    """node -> nodes it waits for: every client x layer, or only the nodes in ``only`` (e.g. ``clientctl plan
+    --affected``), each client's edges then running through its unselected layers as :func:`layer_edges` does."""
+    if only is None:
+        edges = layer_edges(ordered_layers(layers), reverse=reverse)
+        return {
+            Node(client, layer): {Node(client, dep) for dep in deps}
+            for client in clients
+            for layer, deps in edges.items()
+        }
+    graph: dict[Node, set[Node]] = {}
+    for client in clients:
+        mine = ordered_layers(n.layer for n in only if n.client == client and n.layer in layers)
+        for layer, deps in layer_edges(mine, reverse=reverse).items():
+            graph[Node(client, layer)] = {Node(client, dep) for dep in deps}
+    return graph
 
 
 def topological(graph: dict[Node, set[Node]]) -> list[Node]:

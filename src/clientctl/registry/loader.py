@@ -419,30 +419,35 @@ def load_registry(root: Path) -> Registry:
             )
         )
     for path in paths:
-        try:
-            source, data = _read(path, root)
-        except ConfigError as exc:
-            findings.append(Finding(rule="registry.yaml", message=exc.message, file=rel(path, root), hint=exc.hint))
-            continue
-        try:
-            client = Client.model_validate(data)
-        except ValidationError as exc:
-            findings.extend(validation_findings(exc, Client, source))
-            continue
-        if client.name != path.stem:
-            findings.append(
-                Finding(
-                    rule="registry.file-name",
-                    message=f"the file is named {path.name} but declares name {client.name!r}",
-                    file=source.display,
-                    line=source.line(["name"]),
-                    field="name",
-                    value=client.name,
-                    hint=f"rename the file to {client.name}.yaml or set name: {path.stem}",
-                )
-            )
-            continue
-        registry.clients[client.name] = LoadedClient(client, source)
+        loaded, problems = load_client_file(path, root)
+        findings += problems
+        if loaded is not None:
+            registry.clients[loaded.name] = loaded
     if findings:
         raise ConfigError(f"{len(findings)} problem(s) in the client registry", findings=findings)
     return registry
+
+
+def load_client_file(path: Path, root: Path) -> tuple[LoadedClient | None, list[Finding]]:
+    """One ``clients/<name>.yaml``, schema-checked: the client, or None and the findings that say why."""
+    try:
+        source, data = _read(path, root)
+    except ConfigError as exc:
+        return None, [Finding(rule="registry.yaml", message=exc.message, file=rel(path, root), hint=exc.hint)]
+    try:
+        client = Client.model_validate(data)
+    except ValidationError as exc:
+        return None, validation_findings(exc, Client, source)
+    if client.name != path.stem:
+        return None, [
+            Finding(
+                rule="registry.file-name",
+                message=f"the file is named {path.name} but declares name {client.name!r}",
+                file=source.display,
+                line=source.line(["name"]),
+                field="name",
+                value=client.name,
+                hint=f"rename the file to {client.name}.yaml or set name: {path.stem}",
+            )
+        ]
+    return LoadedClient(client, source), []

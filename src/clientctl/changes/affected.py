@@ -1,0 +1,409 @@
+"""Which (client, layer) pairs a change touches: derived from what each node consumes, not from folder names.
+
+A node (client, layer) is one Terraform state. It consumes exactly four things, and only those can change
+its plan:
+
+1. its client's rendered entry, *as the layer's ``variable "clients"`` type sees it*: each layer root
+   declares only the attributes it reads, and Terraform's conversion drops the rest, so a change to
+   ``eks.desired_size`` reaches 02-platform and no other layer;
+2. the layer folder's rendered ``settings``, through ``variable "settings"``'s type, and its ``backend.hcl``;
+3. the layer root's own Terraform files, and every module it calls (local sources, followed transitively);
+4. the outputs of its upstream layers (``terraform_remote_state``): whatever changes a node may change the
+   nodes downstream of it in :data:`clientctl.layers.LAYERS`, so they are selected too.
+
+Both revisions are rendered in memory by the installed clientctl (the committed ``clients.auto.tfvars.json``
+may be stale; ``render --check`` catches that), and a client removed from the registry selects its nodes for
+destroy, in reverse layer order. See docs/ci.md (Change detection).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from clientctl import naming
+from clientctl.changes import git
+from clientctl.errors import ConfigError
+from clientctl.iac import hclast as h
+from clientctl.iac.config import is_local_source, literal_string
+from clientctl.iac.wiring import convert
+from clientctl.layers import LAYER_NAMES, dependents
+from clientctl.registry.loader import (
+    CLIENTS_DIR,
+    PLATFORM_FILE,
+    LoadedClient,
+    load_client_file,
+    load_platform,
+    load_registry,
+)
+from clientctl.registry.models import Client, Platform
+from clientctl.registry.resolve import resolve
+from clientctl.render.render import BACKEND_FILE, TFVARS_FILE, backend_hcl, settings
+
+Action = Literal["apply", "destroy"]
+#: Folders holding Terraform: layer roots under ``providers/``, modules under ``modules/``.
+TERRAFORM_DIRS: tuple[str, ...] = ("providers", "modules")
+#: Files in a Terraform folder that change no plan: tests, docs, and the files clientctl renders (a change to
+#: a rendered file is seen through the registry it is rendered from).
+INERT_SUFFIXES: tuple[str, ...] = (".tftest.hcl", ".md")
+INERT_DIRS: frozenset[str] = frozenset({"tests", ".terraform"})
+RENDERED_FILES: frozenset[str] = frozenset({TFVARS_FILE, BACKEND_FILE})
+#: How many differing values one reason names before it says "and N more".
+SHOWN_DIFFS = 3
+
+
+@dataclass(frozen=True)
+class AffectedNode:
+    client: str
+    layer: str
+    action: Action
+    #: Why the node is selected: each a chain "file -> what changed -> layer -> client".
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"client": self.client, "layer": self.layer, "action": self.action, "reasons": list(self.reasons)}
+
+
+@dataclass
+class AffectedResult:
+    base: str
+    base_label: str
+    head: str | None  # None: the working tree
+    changed_files: list[str] = field(default_factory=list)
+    nodes: list[AffectedNode] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "base_label": self.base_label,
+            "head": self.head or "working tree",
+            "changed_files": self.changed_files,
+            "nodes": [n.to_dict() for n in self.nodes],
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class _Changes:
+    """The changed files, sorted by what they feed."""
+
+    platform: bool = False
+    clients: set[str] = field(default_factory=set)  # client names whose file changed (added, edited, removed)
+    terraform: dict[str, list[str]] = field(default_factory=dict)  # Terraform folder -> changed files in it
+    code: list[str] = field(default_factory=list)  # clientctl's own source
+
+
+def affected(root: Path, *, base: str | None = None, head: str | None = None) -> AffectedResult:
+    """The nodes whose inputs differ between ``base`` (default: the merge base of HEAD with the default branch)
+    and ``head`` (default: the working tree, uncommitted and untracked files included)."""
+    if base is None:
+        base_commit, base_label = git.default_base(root)
+    else:
+        base_commit, base_label = git.commit_of(root, base), base
+    head_commit = git.commit_of(root, head) if head is not None else None
+    files = git.changed_files(root, base_commit, head_commit)
+    result = AffectedResult(base=base_commit, base_label=base_label, head=head_commit, changed_files=files)
+    with tempfile.TemporaryDirectory(prefix="clientctl-affected-") as tmp:
+        head_root = root
+        if head_commit is not None:
+            head_root = _export(root, head_commit, Path(tmp) / "head")
+        changes = _classify(files, head_root)
+        base_root = _export(root, base_commit, Path(tmp) / "base", terraform=bool(changes.terraform))
+        if head_commit is None:
+            dirty = [f for f in git.uncommitted_files(root) if f in set(files)]
+            if dirty:
+                result.warnings.append(
+                    f"the working tree has {len(dirty)} uncommitted or untracked change(s) (e.g. {dirty[0]}); they "
+                    "are included: commit them, or pass --head HEAD to compare commits only"
+                )
+        if changes.code:
+            result.warnings.append(
+                f"clientctl's own code changed ({changes.code[0]}"
+                + (f" and {len(changes.code) - 1} more" if len(changes.code) > 1 else "")
+                + "): both revisions are rendered by the installed clientctl, so a change in how it renders is "
+                "not seen here; plan every client if the renderer changed"
+            )
+        result.nodes = _select(changes, base_root, head_root, base_label, result.warnings)
+    return result
+
+
+def _export(root: Path, commit: str, into: Path, *, terraform: bool = True) -> Path:
+    """The registry (and, if asked, the Terraform folders) of ``commit`` in a scratch folder."""
+    paths = [PLATFORM_FILE, CLIENTS_DIR, *(TERRAFORM_DIRS if terraform else ())]
+    return git.export(root, commit, paths, into, keep=lambda p: PurePosixPath(p).name not in RENDERED_FILES)
+
+
+def _classify(files: Iterable[str], head_root: Path) -> _Changes:
+    changes = _Changes()
+    for file in files:
+        path = PurePosixPath(file)
+        if file == PLATFORM_FILE:
+            changes.platform = True
+        elif len(path.parts) == 2 and path.parts[0] == CLIENTS_DIR and path.suffix == ".yaml":
+            changes.clients.add(path.stem)
+        elif path.parts[0] in TERRAFORM_DIRS:
+            if path.name in RENDERED_FILES or path.name.endswith(INERT_SUFFIXES) or INERT_DIRS & set(path.parts):
+                continue
+            folder = _terraform_folder(path, head_root)
+            if folder is not None:
+                changes.terraform.setdefault(folder, []).append(file)
+        elif path.parts[:2] == ("src", "clientctl"):
+            changes.code.append(file)
+    return changes
+
+
+def _terraform_folder(path: PurePosixPath, head_root: Path) -> str | None:
+    """The Terraform folder a file belongs to: the nearest folder at or above it holding ``.tf`` files in the
+    head revision (a template under ``modules/x/templates/`` belongs to ``modules/x``), or the file's own folder
+    when it is a deleted ``.tf`` file."""
+    for folder in path.parents:
+        if folder == PurePosixPath("."):
+            break
+        if any((head_root / folder).glob("*.tf")):
+            return folder.as_posix()
+    return path.parent.as_posix() if path.suffix == ".tf" else None
+
+
+# --------------------------------------------------------------------------- Terraform folders
+
+
+@dataclass
+class _Root:
+    region: str
+    layer: str
+    environment: str
+    folder: str
+    clients_type: h.Expr | None = None
+    settings_type: h.Expr | None = None
+    calls: dict[str, str] = field(default_factory=dict)  # module folder -> the chain that reaches it
+
+
+def _bodies(folder: Path) -> list[h.Body]:
+    bodies = []
+    for file in sorted(folder.glob("*.tf")):
+        try:
+            bodies.append(h.parse_body(file.read_text(encoding="utf-8")))
+        except (OSError, h.HclSyntaxError):
+            continue  # `clientctl iac check` reports it; here the folder then consumes everything
+    return bodies
+
+
+def _module_calls(folder: Path, base: Path) -> list[Path]:
+    calls = []
+    for body in _bodies(folder):
+        for block in body.blocks_of("module"):
+            attr = block.body.attributes.get("source")
+            source = literal_string(attr.expr) if attr is not None else None
+            if source is not None and is_local_source(source):
+                calls.append((folder / source).resolve().relative_to(base.resolve()))
+    return calls
+
+
+def _roots(platform: Platform, head_root: Path, scopes: Iterable[tuple[str, str]]) -> dict[str, _Root]:
+    """Every layer root of the given (region, environment) scopes, with its variable types and the modules it
+    calls, keyed by folder relative to the repository."""
+    roots: dict[str, _Root] = {}
+    for region, environment in sorted(set(scopes)):
+        for layer in LAYER_NAMES:
+            folder = naming.layer_dir(region, layer, environment)
+            root = _Root(region, layer, environment, folder)
+            for body in _bodies(head_root / folder):
+                for block in body.blocks_of("variable"):
+                    type_attr = block.body.attributes.get("type")
+                    if block.labels and block.labels[0] == "clients" and type_attr is not None:
+                        root.clients_type = type_attr.expr
+                    if block.labels and block.labels[0] == "settings" and type_attr is not None:
+                        root.settings_type = type_attr.expr
+            # Follow local module sources breadth-first; the first chain that reaches a module explains it.
+            frontier = [(PurePosixPath(folder), layer)]
+            while frontier:
+                current, chain = frontier.pop(0)
+                for called in _module_calls(head_root / current, head_root):
+                    key = called.as_posix()
+                    if key not in root.calls:
+                        root.calls[key] = f"{chain} calls {key}"
+                        frontier.append((PurePosixPath(key), f"{chain} -> {key}"))
+            roots[folder] = root
+    return roots
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def _diffs(old: Any, new: Any, path: str = "") -> list[str]:
+    """The leaf paths where two JSON values differ, as ``path (old -> new)``."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[str] = []
+        for key in sorted(set(old) | set(new), key=str):
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in old:
+                out.append(f"{sub} (added)")
+            elif key not in new:
+                out.append(f"{sub} (removed)")
+            else:
+                out += _diffs(old[key], new[key], sub)
+        return out
+    if old == new:
+        return []
+    return [f"{path or 'value'} ({_short(old)} -> {_short(new)})"]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _described(diffs: list[str]) -> str:
+    shown = ", ".join(diffs[:SHOWN_DIFFS])
+    return shown + (f" and {len(diffs) - SHOWN_DIFFS} more" if len(diffs) > SHOWN_DIFFS else "")
+
+
+def _load_clients(root: Path, names: Iterable[str], label: str) -> dict[str, LoadedClient]:
+    clients: dict[str, LoadedClient] = {}
+    for name in sorted(names):
+        path = root / CLIENTS_DIR / f"{name}.yaml"
+        if not path.is_file():
+            continue
+        loaded, problems = load_client_file(path, root)
+        if loaded is None:
+            raise ConfigError(f"{label}: {CLIENTS_DIR}/{name}.yaml is not a valid client file", findings=problems)
+        clients[name] = loaded
+    return clients
+
+
+def _platform(root: Path, label: str) -> Platform:
+    try:
+        return load_platform(root)[0]
+    except ConfigError as exc:
+        raise ConfigError(f"{label}: {exc.message}", hint=exc.hint, findings=exc.findings) from None
+
+
+def _select(
+    changes: _Changes, base_root: Path, head_root: Path, base_label: str, warnings: list[str]
+) -> list[AffectedNode]:
+    base_platform = _platform(base_root, f"base {base_label}")
+    head_platform = _platform(head_root, "head")
+    everyone = changes.platform or bool(changes.terraform)
+    if everyone:
+        head_clients = dict(load_registry(head_root).clients)
+        base_clients = {
+            **{n: c for n, c in head_clients.items() if n not in changes.clients},
+            **_load_clients(base_root, changes.clients, f"base {base_label}"),
+        }
+    else:
+        head_clients = _load_clients(head_root, changes.clients, "head")
+        base_clients = _load_clients(base_root, changes.clients, f"base {base_label}")
+    scopes = {(c.model.region, c.model.environment) for c in head_clients.values()}
+    roots = _roots(head_platform, head_root, scopes)
+    by_scope_layer = {(r.region, r.environment, r.layer): r for r in roots.values()}
+
+    reasons: dict[tuple[str, str], list[str]] = {}
+
+    def add(client: str, layer: str, reason: str) -> None:
+        found = reasons.setdefault((client, layer), [])
+        if reason not in found:
+            found.append(reason)
+
+    # 1 and 2: the rendered inputs, as each layer's variable types see them.
+    compared = head_clients if changes.platform else {n: head_clients[n] for n in changes.clients if n in head_clients}
+    for name, loaded in sorted(compared.items()):
+        new = loaded.model
+        old_loaded = base_clients.get(name)
+        if old_loaded is None:
+            for layer in LAYER_NAMES:
+                add(name, layer, f"{CLIENTS_DIR}/{name}.yaml added -> new client -> {layer} -> {name}")
+            continue
+        old = old_loaded.model
+        if (old.region, old.environment) != (new.region, new.environment):
+            warnings.append(
+                f"{name} moves from {old.region}/{old.environment} to {new.region}/{new.environment}: its nodes are "
+                "selected in the new place; the old stack is not destroyed by this change (offboard it there first)"
+            )
+        source = " and ".join(
+            f
+            for f, changed in (
+                (PLATFORM_FILE, changes.platform),
+                (f"{CLIENTS_DIR}/{name}.yaml", name in changes.clients),
+            )
+            if changed
+        )
+        _compare_client(name, old, new, base_platform, head_platform, by_scope_layer, source, add)
+
+    # 3: Terraform folders: a layer root itself, or a module one calls.
+    for folder, files in sorted(changes.terraform.items()):
+        hit = False
+        for root in roots.values():
+            via = "layer root" if folder == root.folder else root.calls.get(folder)
+            if via is None:
+                continue
+            hit = True
+            for name, loaded in head_clients.items():
+                if (loaded.model.region, loaded.model.environment) == (root.region, root.environment):
+                    add(name, root.layer, f"{files[0]} changed -> {via} -> {root.layer} -> {name}")
+        if not hit:
+            warnings.append(f"{folder} changed, but no layer root of the registry uses it: nothing to run for it")
+
+    # 4: downstream of every node selected so far.
+    for (client, layer), _why in sorted(reasons.items()):
+        for dep in LAYER_NAMES:
+            if dep in dependents(layer):
+                add(client, dep, f"{client}/{layer} changes -> {dep} reads its outputs (terraform_remote_state)")
+
+    nodes = [
+        AffectedNode(client, layer, "apply", tuple(why))
+        for (client, layer), why in sorted(reasons.items(), key=lambda kv: (LAYER_NAMES.index(kv[0][1]), kv[0][0]))
+    ]
+    removed = sorted(n for n in changes.clients if n in base_clients and n not in head_clients)
+    for layer in reversed(LAYER_NAMES):
+        for name in removed:
+            why = f"{CLIENTS_DIR}/{name}.yaml removed -> {name} leaves the registry -> destroy {layer}"
+            nodes.append(AffectedNode(name, layer, "destroy", (why,)))
+    return nodes
+
+
+def _compare_client(
+    name: str,
+    old: Client,
+    new: Client,
+    base_platform: Platform,
+    head_platform: Platform,
+    roots: dict[tuple[str, str, str], _Root],
+    source: str,
+    add: Any,
+) -> None:
+    """Select each layer of one client whose rendered entry, settings or backend differ between revisions."""
+    old_entry, new_entry = resolve(base_platform, old), resolve(head_platform, new)
+    for layer in LAYER_NAMES:
+        root = roots.get((new.region, new.environment, layer))
+        clients_type = _element(root.clients_type) if root else None
+        settings_type = root.settings_type if root else None
+        entry_diffs = _diffs(_seen(clients_type, old_entry), _seen(clients_type, new_entry))
+        try:
+            old_settings = settings(base_platform, old.region, old.environment, layer)
+            old_backend = backend_hcl(base_platform, old.region, old.environment, layer)
+        except KeyError:  # the old region is not in the new platform.yaml or the other way round
+            old_settings, old_backend = {}, ""
+        new_settings = settings(head_platform, new.region, new.environment, layer)
+        settings_diffs = _diffs(_seen(settings_type, old_settings), _seen(settings_type, new_settings))
+        if entry_diffs:
+            add(name, layer, f"{source} -> rendered {_described(entry_diffs)} -> {layer} -> {name}")
+        if settings_diffs:
+            add(name, layer, f"{source} -> rendered settings.{_described(settings_diffs)} -> {layer} -> {name}")
+        if old_backend != backend_hcl(head_platform, new.region, new.environment, layer):
+            add(name, layer, f"{source} -> rendered {BACKEND_FILE} -> {layer} -> {name}")
+
+
+def _seen(type_expr: h.Expr | None, value: Any) -> Any:
+    """``value`` as the layer receives it: through its variable's type (everything, when it has none)."""
+    return value if type_expr is None else convert(type_expr, value)
+
+
+def _element(type_expr: h.Expr | None) -> h.Expr | None:
+    """The type of one client in ``variable "clients"`` (``map(object({...}))``)."""
+    if isinstance(type_expr, h.Call) and type_expr.name == "map" and type_expr.args:
+        return type_expr.args[0]
+    return None
