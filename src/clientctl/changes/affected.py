@@ -18,7 +18,8 @@ destroy, in reverse layer order. See docs/ci.md (Change detection).
 
 from __future__ import annotations
 
-import tempfile
+import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -31,14 +32,7 @@ from clientctl.iac import hclast as h
 from clientctl.iac.config import is_local_source, literal_string
 from clientctl.iac.wiring import convert
 from clientctl.layers import LAYER_NAMES, dependents
-from clientctl.registry.loader import (
-    CLIENTS_DIR,
-    PLATFORM_FILE,
-    LoadedClient,
-    load_client_file,
-    load_platform,
-    load_registry,
-)
+from clientctl.registry.loader import CLIENTS_DIR, PLATFORM_FILE, LoadedClient, client_from_text, platform_from_text
 from clientctl.registry.models import Client, Platform
 from clientctl.registry.resolve import resolve
 from clientctl.render.render import BACKEND_FILE, TFVARS_FILE, backend_hcl, settings
@@ -107,37 +101,27 @@ def affected(root: Path, *, base: str | None = None, head: str | None = None) ->
     head_commit = git.commit_of(root, head) if head is not None else None
     files = git.changed_files(root, base_commit, head_commit)
     result = AffectedResult(base=base_commit, base_label=base_label, head=head_commit, changed_files=files)
-    with tempfile.TemporaryDirectory(prefix="clientctl-affected-") as tmp:
-        head_root = root
-        if head_commit is not None:
-            head_root = _export(root, head_commit, Path(tmp) / "head")
-        changes = _classify(files, head_root)
-        base_root = _export(root, base_commit, Path(tmp) / "base", terraform=bool(changes.terraform))
-        if head_commit is None:
-            dirty = [f for f in git.uncommitted_files(root) if f in set(files)]
-            if dirty:
-                result.warnings.append(
-                    f"the working tree has {len(dirty)} uncommitted or untracked change(s) (e.g. {dirty[0]}); they "
-                    "are included: commit them, or pass --head HEAD to compare commits only"
-                )
-        if changes.code:
+    base_tree, head_tree = git.Tree(root, base_commit), git.Tree(root, head_commit)
+    changes = _classify(files, head_tree)
+    if head_commit is None:
+        dirty = [f for f in git.uncommitted_files(root) if f in set(files)]
+        if dirty:
             result.warnings.append(
-                f"clientctl's own code changed ({changes.code[0]}"
-                + (f" and {len(changes.code) - 1} more" if len(changes.code) > 1 else "")
-                + "): both revisions are rendered by the installed clientctl, so a change in how it renders is "
-                "not seen here; plan every client if the renderer changed"
+                f"the working tree has {len(dirty)} uncommitted or untracked change(s) (e.g. {dirty[0]}); they "
+                "are included: commit them, or pass --head HEAD to compare commits only"
             )
-        result.nodes = _select(changes, base_root, head_root, base_label, result.warnings)
+    if changes.code:
+        result.warnings.append(
+            f"clientctl's own code changed ({changes.code[0]}"
+            + (f" and {len(changes.code) - 1} more" if len(changes.code) > 1 else "")
+            + "): both revisions are rendered by the installed clientctl, so a change in how it renders is "
+            "not seen here; plan every client if the renderer changed"
+        )
+    result.nodes = _select(changes, base_tree, head_tree, base_label, result.warnings)
     return result
 
 
-def _export(root: Path, commit: str, into: Path, *, terraform: bool = True) -> Path:
-    """The registry (and, if asked, the Terraform folders) of ``commit`` in a scratch folder."""
-    paths = [PLATFORM_FILE, CLIENTS_DIR, *(TERRAFORM_DIRS if terraform else ())]
-    return git.export(root, commit, paths, into, keep=lambda p: PurePosixPath(p).name not in RENDERED_FILES)
-
-
-def _classify(files: Iterable[str], head_root: Path) -> _Changes:
+def _classify(files: Iterable[str], head: git.Tree) -> _Changes:
     changes = _Changes()
     for file in files:
         path = PurePosixPath(file)
@@ -148,7 +132,7 @@ def _classify(files: Iterable[str], head_root: Path) -> _Changes:
         elif path.parts[0] in TERRAFORM_DIRS:
             if path.name in RENDERED_FILES or path.name.endswith(INERT_SUFFIXES) or INERT_DIRS & set(path.parts):
                 continue
-            folder = _terraform_folder(path, head_root)
+            folder = _terraform_folder(path, head)
             if folder is not None:
                 changes.terraform.setdefault(folder, []).append(file)
         elif path.parts[:2] == ("src", "clientctl"):
@@ -156,14 +140,14 @@ def _classify(files: Iterable[str], head_root: Path) -> _Changes:
     return changes
 
 
-def _terraform_folder(path: PurePosixPath, head_root: Path) -> str | None:
+def _terraform_folder(path: PurePosixPath, head: git.Tree) -> str | None:
     """The Terraform folder a file belongs to: the nearest folder at or above it holding ``.tf`` files in the
     head revision (a template under ``modules/x/templates/`` belongs to ``modules/x``), or the file's own folder
     when it is a deleted ``.tf`` file."""
     for folder in path.parents:
         if folder == PurePosixPath("."):
             break
-        if any((head_root / folder).glob("*.tf")):
+        if any(name.endswith(".tf") for name in head.files(folder.as_posix())):
             return folder.as_posix()
     return path.parent.as_posix() if path.suffix == ".tf" else None
 
@@ -182,36 +166,46 @@ class _Root:
     calls: dict[str, str] = field(default_factory=dict)  # module folder -> the chain that reaches it
 
 
-def _bodies(folder: Path) -> list[h.Body]:
+def _bodies(tree: git.Tree, folder: str, needle: str) -> list[h.Body]:
+    """The parsed ``.tf`` files of ``folder`` that contain ``needle`` (the others cannot hold what is sought,
+    and parsing every file of every root would cost more than the rest of the comparison)."""
+    paths = [f"{folder}/{name}" for name in tree.files(folder) if name.endswith(".tf")]
     bodies = []
-    for file in sorted(folder.glob("*.tf")):
+    for text in tree.read_many(paths).values():
+        if text is None or needle not in text:
+            continue
         try:
-            bodies.append(h.parse_body(file.read_text(encoding="utf-8")))
-        except (OSError, h.HclSyntaxError):
-            continue  # `clientctl iac check` reports it; here the folder then consumes everything
+            bodies.append(h.parse_body(text))
+        except h.HclSyntaxError:
+            continue  # `clientctl iac check` reports it; the layer then consumes its whole rendered entry
     return bodies
 
 
-def _module_calls(folder: Path, base: Path) -> list[Path]:
-    calls = []
-    for body in _bodies(folder):
+def _module_calls(tree: git.Tree, folder: str, cache: dict[str, list[str]]) -> list[str]:
+    if folder in cache:
+        return cache[folder]
+    calls = cache.setdefault(folder, [])
+    for body in _bodies(tree, folder, "module"):
         for block in body.blocks_of("module"):
             attr = block.body.attributes.get("source")
             source = literal_string(attr.expr) if attr is not None else None
             if source is not None and is_local_source(source):
-                calls.append((folder / source).resolve().relative_to(base.resolve()))
+                calls.append(posixpath.normpath(f"{folder}/{source}"))
     return calls
 
 
-def _roots(platform: Platform, head_root: Path, scopes: Iterable[tuple[str, str]]) -> dict[str, _Root]:
-    """Every layer root of the given (region, environment) scopes, with its variable types and the modules it
-    calls, keyed by folder relative to the repository."""
+def _roots(head: git.Tree, scopes: Iterable[tuple[str, str]], *, follow_modules: bool) -> dict[str, _Root]:
+    """Every layer root of the given (region, environment) scopes, with its variable types and (if asked) the
+    modules it calls, keyed by folder relative to the repository."""
     roots: dict[str, _Root] = {}
+    calls: dict[str, list[str]] = {}
+    if follow_modules:  # one read for every Terraform file
+        head.read_many([p for folder in TERRAFORM_DIRS for p in head.files_under(folder, ".tf")])
     for region, environment in sorted(set(scopes)):
         for layer in LAYER_NAMES:
             folder = naming.layer_dir(region, layer, environment)
             root = _Root(region, layer, environment, folder)
-            for body in _bodies(head_root / folder):
+            for body in _bodies(head, folder, "variable"):
                 for block in body.blocks_of("variable"):
                     type_attr = block.body.attributes.get("type")
                     if block.labels and block.labels[0] == "clients" and type_attr is not None:
@@ -219,14 +213,13 @@ def _roots(platform: Platform, head_root: Path, scopes: Iterable[tuple[str, str]
                     if block.labels and block.labels[0] == "settings" and type_attr is not None:
                         root.settings_type = type_attr.expr
             # Follow local module sources breadth-first; the first chain that reaches a module explains it.
-            frontier = [(PurePosixPath(folder), layer)]
+            frontier = [(folder, layer)] if follow_modules else []
             while frontier:
                 current, chain = frontier.pop(0)
-                for called in _module_calls(head_root / current, head_root):
-                    key = called.as_posix()
-                    if key not in root.calls:
-                        root.calls[key] = f"{chain} calls {key}"
-                        frontier.append((PurePosixPath(key), f"{chain} -> {key}"))
+                for called in _module_calls(head, current, calls):
+                    if called not in root.calls:
+                        root.calls[called] = f"{chain} calls {called}"
+                        frontier.append((called, f"{chain} -> {called}"))
             roots[folder] = root
     return roots
 
@@ -262,43 +255,87 @@ def _described(diffs: list[str]) -> str:
     return shown + (f" and {len(diffs) - SHOWN_DIFFS} more" if len(diffs) > SHOWN_DIFFS else "")
 
 
-def _load_clients(root: Path, names: Iterable[str], label: str) -> dict[str, LoadedClient]:
+def _load_clients(tree: git.Tree, names: Iterable[str], label: str) -> dict[str, LoadedClient]:
+    """The named clients as they are in ``tree`` (a name without a file there is skipped)."""
+    paths = {name: f"{CLIENTS_DIR}/{name}.yaml" for name in sorted(names)}
+    texts = tree.read_many(list(paths.values()))
     clients: dict[str, LoadedClient] = {}
-    for name in sorted(names):
-        path = root / CLIENTS_DIR / f"{name}.yaml"
-        if not path.is_file():
+    problems = []
+    for name, path in paths.items():
+        text = texts[path]
+        if text is None:
             continue
-        loaded, problems = load_client_file(path, root)
-        if loaded is None:
-            raise ConfigError(f"{label}: {CLIENTS_DIR}/{name}.yaml is not a valid client file", findings=problems)
-        clients[name] = loaded
+        loaded, found = client_from_text(text, tree.root / path, tree.root)
+        problems += found
+        if loaded is not None:
+            clients[name] = loaded
+    if problems:
+        raise ConfigError(f"{label}: {len(problems)} problem(s) in the client registry", findings=problems)
     return clients
 
 
-def _platform(root: Path, label: str) -> Platform:
+def _all_clients(tree: git.Tree) -> list[str]:
+    return [name.removesuffix(".yaml") for name in tree.files(CLIENTS_DIR) if name.endswith(".yaml")]
+
+
+#: A top-level ``region: x`` / ``environment: y`` line (column 0, plain value): a YAML top-level key, since
+#: anything nested or inside a block scalar is indented.
+_SCOPE_LINE = re.compile(r"^(region|environment):[ \t]*([A-Za-z0-9][A-Za-z0-9_.-]*)[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def _scopes(tree: git.Tree, names: list[str]) -> dict[str, tuple[str, str]]:
+    """(region, environment) of each client, read from its two top-level lines without building the model
+    (a Terraform change needs only where each client lives; 1,000 full loads would dominate the run). A file
+    where the two lines are not found exactly once each is loaded and checked in full."""
+    paths = {name: f"{CLIENTS_DIR}/{name}.yaml" for name in names}
+    texts = tree.read_many(list(paths.values()))
+    found: dict[str, tuple[str, str]] = {}
+    slow = []
+    for name, path in paths.items():
+        text = texts[path] or ""
+        values: dict[str, list[str]] = {"region": [], "environment": []}
+        for match in _SCOPE_LINE.finditer(text):
+            values[match.group(1)].append(match.group(2))
+        if len(values["region"]) == 1 and len(values["environment"]) == 1:
+            found[name] = (values["region"][0], values["environment"][0])
+        else:
+            slow.append(name)
+    for name, loaded in _load_clients(tree, slow, "head").items():
+        found[name] = (loaded.model.region, loaded.model.environment)
+    return found
+
+
+def _platform(tree: git.Tree, label: str) -> Platform:
+    text = tree.read(PLATFORM_FILE)
+    if text is None:
+        raise ConfigError(f"{label}: no {PLATFORM_FILE}", hint="compare revisions that both hold the registry")
     try:
-        return load_platform(root)[0]
+        return platform_from_text(text, tree.root / PLATFORM_FILE, tree.root)[0]
     except ConfigError as exc:
         raise ConfigError(f"{label}: {exc.message}", hint=exc.hint, findings=exc.findings) from None
 
 
 def _select(
-    changes: _Changes, base_root: Path, head_root: Path, base_label: str, warnings: list[str]
+    changes: _Changes, base: git.Tree, head: git.Tree, base_label: str, warnings: list[str]
 ) -> list[AffectedNode]:
-    base_platform = _platform(base_root, f"base {base_label}")
-    head_platform = _platform(head_root, "head")
-    everyone = changes.platform or bool(changes.terraform)
-    if everyone:
-        head_clients = dict(load_registry(head_root).clients)
+    if not (changes.platform or changes.clients or changes.terraform):
+        return []
+    base_label = f"base {base_label}"
+    base_platform = _platform(base, base_label)
+    head_platform = _platform(head, "head")
+    if changes.platform:  # every client's rendered entry may differ: load them all, once
+        head_clients = _load_clients(head, _all_clients(head), "head")
         base_clients = {
             **{n: c for n, c in head_clients.items() if n not in changes.clients},
-            **_load_clients(base_root, changes.clients, f"base {base_label}"),
+            **_load_clients(base, changes.clients, base_label),
         }
     else:
-        head_clients = _load_clients(head_root, changes.clients, "head")
-        base_clients = _load_clients(base_root, changes.clients, f"base {base_label}")
-    scopes = {(c.model.region, c.model.environment) for c in head_clients.values()}
-    roots = _roots(head_platform, head_root, scopes)
+        head_clients = _load_clients(head, changes.clients, "head")
+        base_clients = _load_clients(base, changes.clients, base_label)
+    scope_of = {n: (c.model.region, c.model.environment) for n, c in head_clients.items()}
+    if changes.terraform:  # every client of a changed root: only where each one lives is needed
+        scope_of = {**_scopes(head, [n for n in _all_clients(head) if n not in scope_of]), **scope_of}
+    roots = _roots(head, set(scope_of.values()), follow_modules=bool(changes.terraform))
     by_scope_layer = {(r.region, r.environment, r.layer): r for r in roots.values()}
 
     reasons: dict[tuple[str, str], list[str]] = {}
@@ -341,17 +378,17 @@ def _select(
             if via is None:
                 continue
             hit = True
-            for name, loaded in head_clients.items():
-                if (loaded.model.region, loaded.model.environment) == (root.region, root.environment):
+            for name, scope in sorted(scope_of.items()):
+                if scope == (root.region, root.environment):
                     add(name, root.layer, f"{files[0]} changed -> {via} -> {root.layer} -> {name}")
         if not hit:
             warnings.append(f"{folder} changed, but no layer root of the registry uses it: nothing to run for it")
 
     # 4: downstream of every node selected so far.
+    downstream = {layer: [d for d in LAYER_NAMES if d in dependents(layer)] for layer in LAYER_NAMES}
     for (client, layer), _why in sorted(reasons.items()):
-        for dep in LAYER_NAMES:
-            if dep in dependents(layer):
-                add(client, dep, f"{client}/{layer} changes -> {dep} reads its outputs (terraform_remote_state)")
+        for dep in downstream[layer]:
+            add(client, dep, f"{client}/{layer} changes -> {dep} reads its outputs (terraform_remote_state)")
 
     nodes = [
         AffectedNode(client, layer, "apply", tuple(why))

@@ -7,11 +7,9 @@ says which revision or command failed and what to do, never a traceback.
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
-import tarfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from clientctl.errors import ConfigError
@@ -82,20 +80,88 @@ def uncommitted_files(root: Path) -> list[str]:
     return sorted({*tracked, *untracked_files(root)})
 
 
-def export(
-    root: Path, ref: str, paths: Sequence[str], into: Path, *, keep: Callable[[str], bool] = lambda _p: True
-) -> Path:
-    """Write ``paths`` (relative to ``root``) as they are at ``ref`` under ``into``, the files ``keep`` accepts;
-    return the folder that plays ``root`` there. Paths that do not exist at ``ref`` are skipped."""
-    prefix = _git(root, "rev-parse", "--show-prefix", what="repository layout").decode().strip()
-    listed = _lines(_git(root, "ls-tree", "-r", "-z", "--name-only", "--full-name", ref, "--", *paths, what=ref))
-    listed = [p for p in listed if keep(p)]
-    target = into / prefix if prefix else into
-    target.mkdir(parents=True, exist_ok=True)
-    if not listed:
-        return target
-    top = Path(_git(root, "rev-parse", "--show-toplevel", what="repository layout").decode().strip())
-    data = _git(top, "archive", "--format=tar", ref, "--", *listed, what=f"files of {ref}")
-    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-        archive.extractall(into, filter="data")
-    return target
+class Tree:
+    """The files of one revision: a commit read from git's object store (nothing is written to disk), or, with
+    ``commit=None``, the working tree. Paths are relative to ``root``, with ``/``."""
+
+    def __init__(self, root: Path, commit: str | None) -> None:
+        self.root, self.commit = root, commit
+        self._cache: dict[str, str | None] = {}
+        self._folders: dict[str, dict[str, str]] | None = None
+
+    def _listing(self) -> dict[str, dict[str, str]]:
+        """folder -> {file name: blob id}, from one ``git ls-tree -r``."""
+        if self._folders is None:
+            assert self.commit is not None
+            entries = _lines(_git(self.root, "ls-tree", "-r", "-z", self.commit, "--", ".", what=self.commit))
+            folders: dict[str, dict[str, str]] = {}
+            for entry in entries:
+                meta, _, name = entry.partition("\t")
+                folder, _, file = name.rpartition("/")
+                folders.setdefault(folder, {})[file] = meta.split()[2]
+            self._folders = folders
+        return self._folders
+
+    def _blob(self, path: str) -> str | None:
+        folder, _, file = path.rpartition("/")
+        return self._listing().get(folder, {}).get(file)
+
+    def files(self, folder: str) -> list[str]:
+        """The names of the files directly in ``folder`` ("" is the root), sorted."""
+        if self.commit is None:
+            path = self.root / folder
+            return sorted(p.name for p in path.iterdir() if p.is_file()) if path.is_dir() else []
+        return sorted(self._listing().get(folder, {}))
+
+    def files_under(self, folder: str, suffix: str) -> list[str]:
+        """Every path below ``folder`` (at any depth) whose name ends with ``suffix``, sorted."""
+        if self.commit is None:
+            base = self.root / folder
+            found = base.rglob(f"*{suffix}") if base.is_dir() else iter(())
+            return sorted(p.relative_to(self.root).as_posix() for p in found if p.is_file())
+        return sorted(
+            f"{name}/{file}" if name else file
+            for name, files in self._listing().items()
+            if name == folder or name.startswith(folder + "/")
+            for file in files
+            if file.endswith(suffix)
+        )
+
+    def read_many(self, paths: Sequence[str]) -> dict[str, str | None]:
+        """The text of each path (None: absent), with one ``git cat-file --batch`` for all of them."""
+        wanted = [p for p in dict.fromkeys(paths) if p not in self._cache]
+        if wanted and self.commit is None:
+            for path in wanted:
+                try:
+                    self._cache[path] = (self.root / path).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    self._cache[path] = None
+        elif wanted:
+            # By blob id: git looks a path up by scanning its tree, which for 10,000 client files is quadratic.
+            blobs = {path: self._blob(path) for path in wanted}
+            for path, blob in blobs.items():
+                if blob is None:
+                    self._cache[path] = None
+            asked = [(path, blob) for path, blob in blobs.items() if blob is not None]
+            request = "".join(f"{blob}\n" for _path, blob in asked).encode()
+            git_bin = shutil.which("git") or "git"
+            proc = subprocess.run(
+                [git_bin, "-C", str(self.root), "cat-file", "--batch"], input=request, capture_output=True, check=False
+            )
+            if proc.returncode != 0:
+                raise ConfigError(f"cannot read the files of {self.commit}: {proc.stderr.decode().strip()}")
+            out, at = proc.stdout, 0
+            for path, _blob in asked:
+                end = out.index(b"\n", at)
+                header = out[at:end].split()
+                at = end + 1
+                if len(header) < 3 or header[1] == b"missing":
+                    self._cache[path] = None
+                    continue
+                size = int(header[2])
+                self._cache[path] = out[at : at + size].decode("utf-8", "replace")
+                at += size + 1
+        return {p: self._cache[p] for p in paths}
+
+    def read(self, path: str) -> str | None:
+        return self.read_many([path])[path]

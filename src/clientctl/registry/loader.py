@@ -173,13 +173,6 @@ def validation_findings(exc: ValidationError, model: type[BaseModel], source: So
     return findings
 
 
-def _read(path: Path, root: Path) -> tuple[SourceFile, dict[str, Any]]:
-    display = rel(path, root)
-    text = yamlio.read_text(path, display)
-    data = yamlio.parse_mapping(text, display)
-    return SourceFile(path, display, text), data
-
-
 def load_platform(root: Path) -> tuple[Platform, SourceFile]:
     path = root / PLATFORM_FILE
     if not path.is_file():
@@ -187,7 +180,13 @@ def load_platform(root: Path) -> tuple[Platform, SourceFile]:
             f"{rel(path, root)}: file not found",
             hint="every repository needs a platform.yaml; copy the one from the README's example",
         )
-    source, data = _read(path, root)
+    return platform_from_text(yamlio.read_text(path, rel(path, root)), path, root)
+
+
+def platform_from_text(text: str, path: Path, root: Path) -> tuple[Platform, SourceFile]:
+    """``platform.yaml`` from its text (e.g. as it is at a git revision), checked as :func:`load_platform` does."""
+    source = SourceFile(path, rel(path, root), text)
+    data = yamlio.parse_mapping(text, source.display)
     try:
         platform = Platform.model_validate(data)
     except ValidationError as exc:
@@ -431,9 +430,19 @@ def load_registry(root: Path) -> Registry:
 def load_client_file(path: Path, root: Path) -> tuple[LoadedClient | None, list[Finding]]:
     """One ``clients/<name>.yaml``, schema-checked: the client, or None and the findings that say why."""
     try:
-        source, data = _read(path, root)
+        text = yamlio.read_text(path, rel(path, root))
     except ConfigError as exc:
         return None, [Finding(rule="registry.yaml", message=exc.message, file=rel(path, root), hint=exc.hint)]
+    return client_from_text(text, path, root)
+
+
+def client_from_text(text: str, path: Path, root: Path) -> tuple[LoadedClient | None, list[Finding]]:
+    """A client file from its text (e.g. as it is at a git revision), checked as :func:`load_client_file` does."""
+    source = SourceFile(path, rel(path, root), text)
+    try:
+        data = yamlio.parse_mapping(text, source.display)
+    except ConfigError as exc:
+        return None, [Finding(rule="registry.yaml", message=exc.message, file=source.display, hint=exc.hint)]
     try:
         client = Client.model_validate(data)
     except ValidationError as exc:
