@@ -53,6 +53,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cmd_graph",
     "cmd_run",
     "cmd_affected",
+    "cmd_report",
     "cmd_sandbox",
     "cmd_backend",
     "cmd_s3",

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from clientctl.errors import ConfigError
 from clientctl.fsutil import atomic_write
+from clientctl.layers import LAYER_NAMES
 
 SCHEMA = "clientctl/run-report"
 SCHEMA_VERSION = 1
@@ -160,34 +161,112 @@ class RunReport:
 
 
 def load_report(runs_dir: Path, run_id: str) -> RunReport:
+    """The report of ``run_id`` under ``runs_dir`` (for ``--resume``)."""
     path = runs_dir / run_id / "report.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.is_file():
         known = sorted(p.name for p in runs_dir.glob("*") if (p / "report.json").is_file())[-5:]
         raise ConfigError(
             f"--resume {run_id}: no run report at {path}",
             hint=f"recent runs: {', '.join(known)}" if known else "no run has been recorded in this repository yet",
-        ) from None
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"--resume {run_id}: cannot read {path}: {exc}") from None
-    if data.get("schema") != SCHEMA or data.get("schema_version") != SCHEMA_VERSION:
-        raise ConfigError(
-            f"--resume {run_id}: {path} has schema {data.get('schema')!r} v{data.get('schema_version')}, "
-            f"this clientctl reads {SCHEMA} v{SCHEMA_VERSION}"
         )
-    report = RunReport(
-        run_id=data["run_id"],
-        action=data["action"],
-        who=data["who"],
-        started_at=data["started_at"],
-        versions=data["versions"],
-        options=data["options"],
-        nodes=[NodeResult.from_dict(n) for n in data["nodes"]],
-        finished_at=data.get("finished_at"),
-        duration_s=data.get("duration_s", 0.0),
-        interrupted=data.get("interrupted", False),
-        exit_code=data.get("exit_code", 0),
-        path=path,
+    return read_report(path, what=f"--resume {run_id}")
+
+
+def read_report(path: Path, *, what: str = "run report") -> RunReport:
+    """One ``report.json``; anything unreadable or of another schema is a ConfigError naming the file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{what}: {path}: file not found") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{what}: cannot read {path}: {exc}") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA or data.get("schema_version") != SCHEMA_VERSION:
+        found = (data.get("schema"), data.get("schema_version")) if isinstance(data, dict) else (None, None)
+        raise ConfigError(
+            f"{what}: {path} has schema {found[0]!r} v{found[1]}, this clientctl reads {SCHEMA} v{SCHEMA_VERSION}",
+            hint="pass the report.json files clientctl plan/apply/destroy/drift wrote (.clientctl/runs/<run-id>/)",
+        )
+    try:
+        return RunReport(
+            run_id=data["run_id"],
+            action=data["action"],
+            who=data["who"],
+            started_at=data["started_at"],
+            versions=data["versions"],
+            options=data["options"],
+            nodes=[NodeResult.from_dict(n) for n in data["nodes"]],
+            finished_at=data.get("finished_at"),
+            duration_s=data.get("duration_s", 0.0),
+            interrupted=data.get("interrupted", False),
+            exit_code=data.get("exit_code", 0),
+            path=path,
+        )
+    except (KeyError, TypeError) as exc:
+        raise ConfigError(f"{what}: {path} is not a complete run report (missing or malformed {exc})") from None
+
+
+def merge_reports(reports: list[RunReport], *, run_id: str | None = None) -> RunReport:
+    """One report for many runs of the same action (a CI pipeline's jobs, one per client x layer), so the result
+    reads like one local ``apply --all``. A node present in several reports (a retried job) keeps the result
+    that finished last; ``options.merged_from`` lists every run merged, ``options.superseded`` the replaced ones."""
+    if not reports:
+        raise ConfigError(
+            "nothing to merge: no run report given", hint="pass report.json files or folders holding them"
+        )
+    actions = sorted({r.action for r in reports})
+    if len(actions) > 1:
+        by_action = {a: [r.run_id for r in reports if r.action == a] for a in actions}
+        raise ConfigError(
+            "cannot merge runs of different actions: "
+            + "; ".join(f"{a}: {', '.join(ids[:3])}{' ...' if len(ids) > 3 else ''}" for a, ids in by_action.items()),
+            hint="merge the reports of one action at a time (e.g. the plan jobs, then the apply jobs)",
+        )
+    ordered = sorted(reports, key=lambda r: (r.finished_at or r.started_at, r.run_id))
+    nodes: dict[tuple[str, str], NodeResult] = {}
+    superseded: list[str] = []
+    for report in ordered:
+        for node in report.nodes:
+            if node.key in nodes:
+                superseded.append(f"{node.client}/{node.layer}")
+            nodes[node.key] = node
+    versions: dict[str, str] = {}
+    for key in sorted({k for r in reports for k in r.versions}):
+        seen = sorted({r.versions[key] for r in reports if key in r.versions})
+        versions[key] = ", ".join(seen)
+    layers = [layer for layer in _layer_order(reports) if any(n.layer == layer for n in nodes.values())]
+    started = min(r.started_at for r in reports)
+    finished = max((r.finished_at or r.started_at) for r in reports)
+    merged = RunReport(
+        run_id=run_id or new_run_id(f"{actions[0]}-merged"),
+        action=actions[0],
+        who=who(),
+        started_at=started,
+        finished_at=finished,
+        duration_s=_seconds_between(started, finished),
+        versions=versions,
+        options={
+            "clients": sorted({n.client for n in nodes.values()}),
+            "layers": layers,
+            "merged_from": [r.run_id for r in ordered],
+            "superseded": sorted(set(superseded)),
+        },
+        nodes=sorted(nodes.values(), key=lambda n: (layers.index(n.layer), n.client)),
+        interrupted=any(r.interrupted for r in reports),
     )
-    return report
+    merged.exit_code = merged.compute_exit_code()
+    return merged
+
+
+def _layer_order(reports: list[RunReport]) -> list[str]:
+    """Every layer of the runs, in the layer graph's order (a layer unknown to this clientctl last)."""
+    present = {n.layer for r in reports for n in r.nodes}
+    return [name for name in LAYER_NAMES if name in present] + sorted(present - set(LAYER_NAMES))
+
+
+def _seconds_between(start: str, end: str) -> float:
+    try:
+        a = dt.datetime.fromisoformat(start.replace("Z", "+00:00"))
+        b = dt.datetime.fromisoformat(end.replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    return max(0.0, (b - a).total_seconds())
