@@ -91,7 +91,8 @@ def run_cli(args: list[str], env: dict[str, str | None], input: str | None = Non
     exc = result.exception
     out = result.output
     if isinstance(exc, ClientctlError):
-        return int(exc.exit_code), out + f"\nerror: {exc.message}\nhint: {exc.hint}"
+        found = "".join(f"\n{finding.render()}" for finding in exc.findings)
+        return int(exc.exit_code), out + f"\nerror: {exc.message}\nhint: {exc.hint}{found}"
     if isinstance(exc, click.ClickException):
         return 2, out + f"\nerror: {exc.format_message()}"
     if isinstance(exc, click.exceptions.Abort):

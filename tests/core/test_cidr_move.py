@@ -28,3 +28,33 @@ def test_changing_vpc_cidr_warns_and_quarantines_the_old_block(repo: Path, cli: 
     assert cli("render", "--check", cwd=repo).code == 0
     result = cli("validate", "--only", "registry", cwd=repo)
     assert "ipam.vpc-cidr-move" not in result.text
+
+
+def test_moving_back_to_the_own_quarantined_block_is_a_revert(repo: Path, cli: Runner) -> None:
+    assert (
+        cli("client", "set", "acme-corp", "network.vpc_cidr=10.110.0.0/16", "network.cidr_offset=110", cwd=repo).code
+        == 0
+    )
+    result = cli("client", "set", "acme-corp", "network.vpc_cidr=10.100.0.0/16", "network.cidr_offset=100", cwd=repo)
+    assert result.code == 0, result.text  # its VPC still has the block: no overlap with "a former client"
+    ledger = yaml.safe_load((repo / "cidr-registry.yaml").read_text())
+    assert ledger["clients"]["acme-corp"]["vpc_cidr"] == "10.100.0.0/16"
+    released = [(r["client"], r["vpc_cidr"]) for r in ledger["released"]]
+    assert ("acme-corp", "10.100.0.0/16") not in released  # the revert takes it out of quarantine
+    assert ("acme-corp", "10.110.0.0/16") in released  # and the briefly used block goes in
+    # another client still cannot take the block acme-corp left
+    other = cli("client", "set", "globex", "network.vpc_cidr=10.110.0.0/16", "network.cidr_offset=110", cwd=repo)
+    assert other.code == 2 and "quarantine" in other.text
+
+
+def test_cidr_move_dry_run_writes_nothing(repo: Path, cli: Runner) -> None:
+    from tests.helpers import snapshot
+
+    before = snapshot(repo)
+    result = cli("cidr", "move", "acme-corp", "10.110.0.0/16", "--dry-run", cwd=repo)
+    assert result.code == 0, result.text
+    assert "replaces_vpc_cidr: 10.100.0.0/16" in result.out
+    assert snapshot(repo) == before
+    refused = cli("cidr", "move", "acme-corp", "10.101.0.0/16", cwd=repo)  # globex's block
+    assert refused.code == 2 and "ipam.duplicate" in refused.text
+    assert snapshot(repo) == before

@@ -189,6 +189,28 @@ def _read_doc(s3: Any, bucket: str, key: str, version_id: str | None = None) -> 
         return None, str(exc)
 
 
+#: Error codes of a GetObject whose object or bucket does not exist (there is no state yet).
+NO_STATE_CODES = frozenset({"NoSuchKey", "NoSuchBucket", "404", "NotFound"})
+
+
+def read_outputs(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
+    """The root outputs recorded in one state object (name -> value), or None when there is no state."""
+    try:
+        body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    except Exception as exc:
+        if error_code(exc) in NO_STATE_CODES:
+            return None
+        raise
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    outputs = data.get("outputs") if isinstance(data, dict) else None
+    if not isinstance(outputs, dict):
+        return {}
+    return {name: o.get("value") for name, o in outputs.items() if isinstance(o, dict)}
+
+
 def client_status(
     s3: Any, bucket: str, client: ClientRef, layers: tuple[str, ...], held: list[Lock], workers: int = 8
 ) -> ClientStatus:

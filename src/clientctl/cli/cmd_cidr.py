@@ -6,13 +6,14 @@ import datetime as dt
 
 import click
 
-from clientctl.cli.app import App, pass_app, print_json, table
-from clientctl.errors import ChecksFailed, ExitCode, Finding
+from clientctl.cli.app import App, pass_app, print_findings, print_json, table
+from clientctl.errors import ChecksFailed, ExitCode, Finding, refused_request_is_usage_error
 from clientctl.ipam.allocate import allocate, capacity, pools_for, used_ranges
 from clientctl.ipam.cidr import CidrError
 from clientctl.ipam.ledger import load_ledger
 from clientctl.ipam.rules import check_registry
 from clientctl.ipam.subnets import LayoutError
+from clientctl.registry.edit import move_cidr
 from clientctl.registry.resolve import client_names, subnet_plan
 
 # The runbook's report sections, each a family of rule ids: (name, title, success line, rules).
@@ -247,6 +248,55 @@ def plan_cmd(app: App, client: str) -> None:
     click.echo(f"{client}: VPC {loaded.model.network.vpc_cidr}")
     rows = [[s.tier, s.az, str(s.cidr), str(s.usable), names.subnet(s.tier, s.az)] for s in subnets]
     click.echo(table(rows, ["tier", "az", "cidr", "usable", "name"]))
+
+
+@command.command("move")
+@click.argument("client")
+@click.argument("new_cidr")
+@click.option("--dry-run", is_flag=True, help="Validate and show the changed client file; write nothing.")
+@pass_app
+def move_cmd(app: App, client: str, new_cidr: str, dry_run: bool) -> None:
+    """Move CLIENT's VPC to NEW_CIDR deliberately (the VPC and everything in it is replaced).
+
+    Sets network.vpc_cidr, records the block the running VPC has in network.replaces_vpc_cidr (without it,
+    `clientctl apply` refuses a vpc_cidr that differs from the client's state), validates, renders, and puts
+    the old block into quarantine. Then plan and apply every layer of the client, in a maintenance window,
+    with its data backed up (docs/ipam.md 'Moving a client to another CIDR').
+
+    
+    Example: clientctl cidr move acme-corp 10.110.0.0/16 --dry-run
+    """
+    with refused_request_is_usage_error():
+        result = move_cidr(app.root, client, new_cidr, dry_run=dry_run)
+    steps = [
+        f"clientctl db snapshot {client}",
+        f"clientctl plan {client}",
+        f"clientctl apply {client}",
+        f"clientctl client set {client} network.replaces_vpc_cidr=null",
+    ]
+    if app.json:
+        print_json(
+            {
+                "ok": True,
+                "client": client,
+                "vpc_cidr": new_cidr,
+                "file": str(result.path),
+                "dry_run": dry_run,
+                "rendered": result.render.written if result.render else [],
+                "next": steps,
+                "warnings": [w.to_dict() for w in result.warnings],
+                **({"content": result.text} if dry_run else {}),
+            }
+        )
+        return
+    print_findings([w for w in result.warnings if w.rule != "ipam.vpc-cidr-move"])
+    if dry_run:
+        click.echo(f"--dry-run: would write {result.path}:\n")
+        click.echo(result.text)
+        return
+    click.echo(f"moved {client} to {new_cidr} in {result.path}; the old block is in quarantine (cidr-registry.yaml)")
+    click.echo("next, in a maintenance window (the VPC and everything in it is replaced):")
+    click.echo("\n".join(f"  {step}" for step in steps))
 
 
 def _register_map() -> None:

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from botocore.exceptions import BotoCoreError, ClientError
 
 from clientctl.aws.session import AwsTarget
 from clientctl.changes import affected as find_affected
-from clientctl.cli.app import App, pass_app, print_json
+from clientctl.cli.app import App, pass_app, print_findings, print_json
 from clientctl.cli.aws_options import aws_options
 from clientctl.cli.params import LAYER, LAYER_HELP, base_head_options
 from clientctl.cli.prompts import approve as approve_prompt
@@ -23,6 +24,8 @@ from clientctl.layers import LAYER_NAMES
 from clientctl.orchestrator import ApprovalRequest, RunControl, RunOptions, RunReport, load_report, run_graph
 from clientctl.orchestrator.graph import Node
 from clientctl.orchestrator.grid import Progress, render_grid, summary_line
+from clientctl.orchestrator.preflight import check_state, guarded_nodes
+from clientctl.registry.loader import Registry
 from clientctl.render.render import drift as render_drift
 from clientctl.terraform.setup import make_runner
 
@@ -204,6 +207,7 @@ def _run(
             f"generated layer inputs are stale ({len(stale)} file(s), e.g. {stale[0]})",
             hint="run `clientctl render` first",
         )
+    _state_guards(registry, names, layers, only, target, action)
     runner = make_runner(root, target, terraform=terraform, lock_timeout=lock_timeout)
     endpoint_url = target.effective_endpoint
     live = sys.stderr.isatty()
@@ -253,6 +257,33 @@ def _run(
         return
     if report.exit_code:
         raise click.exceptions.Exit(report.exit_code)
+
+
+def _state_guards(
+    registry: Registry,
+    names: list[str],
+    layers: tuple[str, ...],
+    only: frozenset[Node] | None,
+    target: AwsTarget,
+    action: str,
+) -> None:
+    """Compare the registry with the recorded state (orchestrator.preflight): warn, or refuse an apply."""
+    nodes = guarded_nodes(names, [ly for ly in layers], only)
+    if not nodes:
+        return
+    try:
+        findings = check_state(registry, nodes, lambda region: target.client("s3", region=region), action=action)
+    except (BotoCoreError, ClientError) as exc:
+        click.echo(f"warning: the state guards could not read the recorded state ({exc}); not checked", err=True)
+        return
+    print_findings([f for f in findings if f.level != "error"])
+    errors = [f for f in findings if f.level == "error"]
+    if errors:
+        raise ConfigError(
+            f"refused: {len(errors)} change(s) the recorded state cannot take; nothing was run",
+            hint="see each finding's hint; `clientctl plan` shows the same as warnings",
+            findings=errors,
+        )
 
 
 def _affected_nodes(

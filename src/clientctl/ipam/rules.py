@@ -28,7 +28,7 @@ from clientctl.ipam.cidr import (
     parse_address,
     parse_network,
 )
-from clientctl.ipam.ledger import Ledger
+from clientctl.ipam.ledger import Ledger, Released
 from clientctl.ipam.overlap import Prefix, find_overlaps
 from clientctl.ipam.subnets import LayoutError
 from clientctl.registry.loader import LoadedClient, Registry
@@ -581,6 +581,8 @@ class Checker:
                 if net is not None:
                     bucket.append(Prefix(net, Owner(client.name, f"vpn.{key}", kind)))
         for released in self.ledger.quarantined(self.today):
+            if returns_to(self.registry, released):
+                continue  # a client moving back to its own quarantined block (its VPC still has it)
             prefixes.append(
                 Prefix(
                     released.vpc_cidr,
@@ -643,3 +645,14 @@ class Checker:
 
 def check_registry(registry: Registry, ledger: Ledger, today: dt.date | None = None) -> list[Finding]:
     return Checker(registry, ledger, today).run()
+
+
+def returns_to(registry: Registry, released: Released) -> bool:
+    """Whether the client a block was released by has that very block as its vpc_cidr again."""
+    loaded = registry.clients.get(released.client)
+    if loaded is None:
+        return False
+    try:
+        return parse_network(loaded.model.network.vpc_cidr) == released.vpc_cidr
+    except CidrError:
+        return False

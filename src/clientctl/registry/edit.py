@@ -244,6 +244,23 @@ def set_fields(
         return EditResult(loaded.source.path, text, None, rendered, warnings)
 
 
+def move_cidr(root: Path, name: str, new_cidr: str, *, dry_run: bool = False) -> EditResult:
+    """Move a client to another VPC block deliberately: set ``vpc_cidr`` and record the block its running VPC
+    still has in ``network.replaces_vpc_cidr`` (which lets the next apply replace the VPC: the state guard
+    ``state.vpc-cidr-change``); render then quarantines the old block in the ledger. A move of a move keeps
+    the original block, which is what the VPC still has."""
+    model = load_registry(root).client(name).model
+    if model.network.vpc_cidr == new_cidr:
+        raise ConfigError(f"{name} already has vpc_cidr {new_cidr}", hint="name the block to move to")
+    replaced = model.network.replaces_vpc_cidr or model.network.vpc_cidr
+    assignments = [f"network.vpc_cidr={new_cidr}", f"network.replaces_vpc_cidr={replaced}"]
+    if model.network.cidr_offset is not None:
+        assignments.append("network.cidr_offset=null")  # derived from vpc_cidr; the old one would be refused
+    if replaced == new_cidr:  # moving back to the block the VPC has: nothing to replace any more
+        assignments[1] = "network.replaces_vpc_cidr=null"
+    return set_fields(root, name, tuple(assignments), dry_run=dry_run)
+
+
 def remove_client(root: Path, name: str, cidr: str, region: str, environment: str, today: dt.date) -> RenderResult:
     """Offboarding's registry change, all or nothing: release ``cidr`` into quarantine in the ledger, delete
     ``clients/NAME.yaml`` and render every layer without the client. Idempotent: a rerun after it

@@ -232,6 +232,9 @@ class ClientNetwork(StrictModel):
     az_count: Annotated[int, Field(ge=2, le=6)] | None = None
     allocated_date: dt.date | None = None
     notes: str = Field(default="", max_length=NOTES_MAX)
+    # Set by `clientctl cidr move`: the block the client's running VPC still has. With it, the next apply may
+    # replace the VPC (the state guard state.vpc-cidr-change allows exactly this block); remove it afterwards.
+    replaces_vpc_cidr: str | None = None
 
 
 class ClientEks(StrictModel):

@@ -19,7 +19,7 @@ from clientctl.errors import ChecksFailed, Finding
 from clientctl.fsutil import atomic_write
 from clientctl.ipam.cidr import CidrError, parse_network
 from clientctl.ipam.ledger import Ledger, Released, load_ledger, render_ledger
-from clientctl.ipam.rules import check_registry
+from clientctl.ipam.rules import check_registry, returns_to
 from clientctl.layers import BY_NAME, LAYERS
 from clientctl.registry.loader import Registry
 from clientctl.registry.models import Platform
@@ -161,7 +161,8 @@ def expected_files(registry: Registry, ledger: Ledger, today: dt.date) -> dict[P
             "allocated_date": allocated.isoformat(),
             "notes": network.notes,
         }
-    files[registry.ledger_path] = render_ledger(entries, [*ledger.released, *moved_cidrs(registry, ledger, today)])
+    kept = [r for r in ledger.released if not returns_to(registry, r)]
+    files[registry.ledger_path] = render_ledger(entries, [*kept, *moved_cidrs(registry, ledger, today)])
     return files
 
 
@@ -221,11 +222,10 @@ def version_steps(registry: Registry) -> list[Finding]:
             tfvars = registry.root / naming.layer_dir(region, "02-platform", environment) / TFVARS_FILE
             try:
                 rendered = json.loads(tfvars.read_text(encoding="utf-8"))["settings"]["versions"]["kubernetes"]
-                old, new = _minor(str(rendered)), _minor(wanted)
             except (OSError, ValueError, KeyError, TypeError):
                 continue
-            if new - old > 1 or new < old:
-                between = ", ".join(f"1.{m}" for m in range(old + 1, new))
+            hint = kubernetes_step(str(rendered), wanted)
+            if hint is not None:
                 findings.append(
                     registry.finding(
                         registry.platform_source,
@@ -237,19 +237,31 @@ def version_steps(registry: Registry) -> list[Finding]:
                         ),
                         value=wanted,
                         level="warning",
-                        hint=(
-                            f"step through {between}: set each, render, apply 02-platform then 05-cluster-services"
-                            if new > old
-                            else "a cluster cannot be downgraded: restore the rendered version"
-                        ),
+                        hint=hint,
                     )
                 )
     return findings
 
 
+def kubernetes_step(current: str, wanted: str) -> str | None:
+    """The rule of EKS upgrades: one minor version at a time, never down. None when ``current`` -> ``wanted``
+    is allowed (or either is not a ``1.N`` version, which the loader reports), else the hint of what to do."""
+    try:
+        old, new = _minor(current), _minor(wanted)
+    except ValueError:
+        return None
+    if new > old + 1:
+        between = ", ".join(f"1.{m}" for m in range(old + 1, new))
+        return f"step through {between}: set each, render, apply 02-platform then 05-cluster-services"
+    if new < old:
+        return f"a cluster cannot be downgraded: set versions.kubernetes back to {current}"
+    return None
+
+
 def _minor(version: str) -> int:
-    major, minor = version.split(".")[:2]
-    if major != "1":
+    major, _, rest = version.partition(".")
+    minor = rest.partition(".")[0]
+    if major != "1" or not minor.isdigit():
         raise ValueError(version)
     return int(minor)
 
