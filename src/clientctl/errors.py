@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import IntEnum
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -115,28 +115,6 @@ def refused_request_is_usage_error() -> Iterator[None]:
         yield
     except ChecksFailed as exc:
         raise ConfigError(exc.message, hint=exc.hint, findings=exc.findings) from None
-
-
-@dataclass
-class Report:
-    """Findings collected by a set of checks."""
-
-    findings: list[Finding] = field(default_factory=list)
-
-    def extend(self, items: list[Finding]) -> None:
-        self.findings.extend(items)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def rel(path: Path, root: Path | None) -> str:

@@ -1,4 +1,4 @@
-"""The six Terraform layers and their dependency graph, declared as data (design.md decision 6).
+"""The six Terraform layers and their dependency graph, declared as data (docs/adr/ADR-009).
 
 01-foundation -> {02-platform, 03-database, 04-standalone-compute}; 02-platform -> 05-cluster-services
 -> 06-observability. Apply walks the graph forwards, destroy in reverse.

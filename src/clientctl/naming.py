@@ -1,6 +1,6 @@
 """Every name clientctl and the Terraform layers use, derived from platform settings and the client.
 
-This is the only place a name is spelled out (design.md decision 2); the runbook's disagreeing names
+This is the only place a name is spelled out (docs/adr/ADR-002); the runbook's disagreeing names
 (state bucket, lock table, DNS zone, observability bucket patterns) are made consistent here. Each
 derived name carries the AWS limit it must respect, so validation can reject a client whose name would
 break one of them before anything is created.
@@ -178,7 +178,7 @@ class ClientNames:
         return roles
 
     def secret(self, purpose: str) -> str:
-        """Secrets Manager name (design.md decision 8: one secret per client and role)."""
+        """Secrets Manager name (docs/adr/ADR-010: one secret per client and role)."""
         return f"{self.project}/{self.environment}/{self.client}/{purpose}"
 
     @property

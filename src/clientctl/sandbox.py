@@ -1,4 +1,4 @@
-"""The embedded AWS sandbox: moto in server mode on 127.0.0.1, over HTTPS (design.md decision 9).
+"""The embedded AWS sandbox: moto in server mode on 127.0.0.1, over HTTPS (docs/adr/ADR-011).
 
 ``start`` spawns :mod:`clientctl.sandbox_server` detached and records ``pid``, ``port``, ``endpoint`` and
 ``ca_bundle`` in ``<root>/.clientctl/sandbox.json``; state lives in that process while it runs. AWS

@@ -3,7 +3,7 @@
 Run as ``python -m clientctl.sandbox_server --cert-dir DIR --ready-file FILE [--port 0] [--http-port N]``.
 ``clientctl sandbox start`` spawns it detached; the tests start it the same way.
 
-Why (design.md decision 9): moto 5.2.x evaluates bucket-policy Deny statements on object PUT/DELETE but
+Why (docs/adr/ADR-011): moto 5.2.x evaluates bucket-policy Deny statements on object PUT/DELETE but
 does not know the ``Bool`` condition operator and passes no request context, so the TLS-only statement
 (Deny ``s3:*`` when ``aws:SecureTransport`` = false) denies every object write and delete. We keep the
 real policy and make the sandbox faithful instead. Patches, pinned to moto 5.2.x (checked at start):

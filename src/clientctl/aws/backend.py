@@ -2,8 +2,8 @@
 
 ``desired_spec`` says what should exist (names from :mod:`clientctl.naming`, lifecycle from
 platform.yaml); ``plan`` reads what does exist and lists every change, each with the call that makes it;
-``apply_plan`` runs them. A second run finds nothing to change. Hardening per design.md decision 7 and
-reference/s3-audit-and-destroy.md §3: BPA (before any policy), BucketOwnerEnforced, AES256, versioning,
+``apply_plan`` runs them. A second run finds nothing to change. Hardening per docs/adr/ADR-003 and
+docs/aws-operations.md: BPA (before any policy), BucketOwnerEnforced, AES256, versioning,
 TLS-only policy, access logging to the logs bucket (delivery granted by bucket policy, not ACL),
 lifecycle per bucket type with noncurrent-version expiry and incomplete-upload abort; lock table with
 LockID, on-demand billing, SSE, point-in-time recovery and deletion protection.

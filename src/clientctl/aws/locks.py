@@ -1,6 +1,6 @@
 """Terraform state locks, as Terraform's S3 backend writes them, listed, released, taken and audited.
 
-Terraform (>= 1.10, ``use_lockfile`` and ``dynamodb_table`` both set, design.md decision 7) holds one lock
+Terraform (>= 1.10, ``use_lockfile`` and ``dynamodb_table`` both set, docs/adr/ADR-003) holds one lock
 in two places with the same lock-info JSON: the DynamoDB item ``LockID = "<bucket>/<state key>"`` with an
 ``Info`` attribute, and the S3 object ``<state key>.tflock``. The lock table also holds a digest item
 ``"<bucket>/<state key>-md5"`` (attribute ``Digest``) per state: that is not a lock and is never touched

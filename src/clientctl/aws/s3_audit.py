@@ -1,4 +1,4 @@
-"""S3 and lock-table security audit (reference/s3-audit-and-destroy.md §1.5, checks A1-A20).
+"""S3 and lock-table security audit (docs/aws-operations.md 's3 verify: the checks', A1-A20).
 
 Checks are data (:data:`CHECKS`): id, severity, description, remedy, the facts they need and a function
 over the collected :class:`BucketFacts`. Facts are read once per bucket; a "not configured" answer is a

@@ -1,4 +1,4 @@
-"""Safe destruction of versioned buckets (reference/s3-audit-and-destroy.md §2.8).
+"""Safe destruction of versioned buckets (docs/aws-operations.md 's3 destroy and emergency-cleanup').
 
 ``inventory`` is read-only (preflight: versions, delete markers, uploads, Object Lock, legal holds,
 replication, MFA delete). ``destroy`` aborts uploads, deletes every version and delete marker in

@@ -1,4 +1,4 @@
-"""The one place AWS clients come from (design.md decision 9).
+"""The one place AWS clients come from (docs/adr/ADR-011).
 
 :class:`AwsTarget` says where calls go (endpoint, profile, region, CA bundle); core functions take the
 clients it makes as parameters, so the same code runs against the sandbox, a test server and AWS.

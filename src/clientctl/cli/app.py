@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from clientctl.errors import ClientctlError, Finding
 from clientctl.registry import Registry, find_root, load_registry
 from clientctl.registry.edit import recover_registry
+
+if TYPE_CHECKING:
+    from clientctl.orchestrator.engine import RunControl
 
 
 @dataclass
@@ -142,3 +147,15 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines)
+
+
+@contextmanager
+def interrupts(control: RunControl) -> Iterator[None]:
+    """Ctrl-C goes to ``control`` (once: stop scheduling, twice: interrupt Terraform, three times: kill) while
+    a run is in progress; the previous handler is restored afterwards."""
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda _sig, _frame: control.interrupt())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from clientctl.aws.session import AwsTarget
-from clientctl.cli.app import App, pass_app, print_json
+from clientctl.cli.app import App, interrupts, pass_app, print_json
 from clientctl.cli.aws_options import aws_options
 from clientctl.cli.prompts import approve, confirm_typed
 from clientctl.errors import ConfigError, ExitCode
@@ -105,16 +103,6 @@ def _confirm(question: str) -> bool:
     if not sys.stdin.isatty():
         return False
     return approve(question, flag="--auto-approve", declined="the step is left for later")
-
-
-@contextmanager
-def _interrupts(control: RunControl) -> Iterator[None]:
-    previous = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, lambda _sig, _frame: control.interrupt())
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _io(app: App, progress: Progress, control: RunControl) -> WorkflowIO:
@@ -313,7 +301,7 @@ def _run_workflow(
     control.notice = progress.message
     if not app.json:
         click.echo(f"{verb} {client}{' (dry run)' if dry_run else ''}: {_where(target)}")
-    with _interrupts(control):
+    with interrupts(control):
         try:
             state = run(_io(app, progress, control))
         finally:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from clientctl.aws.session import AwsTarget
 from clientctl.changes import affected as find_affected
-from clientctl.cli.app import App, pass_app, print_findings, print_json
+from clientctl.cli.app import App, interrupts, pass_app, print_findings, print_json
 from clientctl.cli.aws_options import aws_options
 from clientctl.cli.params import LAYER, LAYER_HELP, base_head_options
 from clientctl.cli.prompts import approve as approve_prompt
@@ -92,16 +91,6 @@ def run_options(*, approve: bool, affected_option: bool) -> Callable[[F], F]:
         return func
 
     return decorate
-
-
-@contextmanager
-def _interrupts(control: RunControl) -> Iterator[None]:
-    previous = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, lambda _sig, _frame: control.interrupt())
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _approver(action: str, progress: Progress | None, *, dry_run: bool = False) -> Callable[[ApprovalRequest], bool]:
@@ -222,7 +211,7 @@ def _run(
         extra={"endpoint_url": endpoint_url},
         only=only,
     )
-    with _interrupts(control):
+    with interrupts(control):
         report = run_graph(
             registry,
             names,

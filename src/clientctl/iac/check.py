@@ -1,4 +1,4 @@
-"""``clientctl iac check``: offline verification of the Terraform code (design.md decision 10).
+"""``clientctl iac check``: offline verification of the Terraform code (docs/adr/ADR-012).
 
 Five checks, each returning findings (file:line, rule, message):
 

@@ -621,15 +621,6 @@ def parse_body(src: str) -> Body:
     return body
 
 
-def parse_expr(src: str) -> Expr:
-    parser = _Parser(tokenize(src))
-    parser.nl_depth = 1
-    e = parser.expr()
-    if parser.peek().kind != "EOF":
-        raise HclSyntaxError(f"unexpected {parser.peek().value!r}", parser.peek().line)
-    return e
-
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -654,44 +645,6 @@ def traversal(e: Expr) -> tuple[str, list[str | Expr]] | None:
             return e.name, steps
         else:
             return None
-
-
-def walk(e: Expr) -> list[Expr]:
-    """Every sub-expression of *e* (pre-order), *e* included."""
-    out: list[Expr] = []
-    stack: list[Expr] = [e]
-    while stack:
-        cur = stack.pop()
-        out.append(cur)
-        if isinstance(cur, Template):
-            stack.extend(p for p in cur.parts if not isinstance(p, str))
-        elif isinstance(cur, GetAttr):
-            stack.append(cur.obj)
-        elif isinstance(cur, Index):
-            stack += [cur.obj, cur.key]
-        elif isinstance(cur, Splat):
-            stack.append(cur.obj)
-            stack.extend(x for k, x in cur.rest if not isinstance(x, str))
-        elif isinstance(cur, Call):
-            stack.extend(cur.args)
-        elif isinstance(cur, TupleExpr):
-            stack.extend(cur.items)
-        elif isinstance(cur, ObjectExpr):
-            for k, v in cur.items:
-                stack += [k, v]
-        elif isinstance(cur, Conditional):
-            stack += [cur.cond, cur.then, cur.other]
-        elif isinstance(cur, BinOp):
-            stack += [cur.left, cur.right]
-        elif isinstance(cur, UnOp):
-            stack.append(cur.operand)
-        elif isinstance(cur, ForExpr):
-            stack += [cur.collection, cur.value]
-            if cur.key is not None:
-                stack.append(cur.key)
-            if cur.cond is not None:
-                stack.append(cur.cond)
-    return out
 
 
 def body_exprs(body: Body) -> list[tuple[Attribute, Expr]]:

@@ -3,7 +3,7 @@
 We keep our own table of special ranges instead of ``ipaddress``'s ``is_global``/``is_private``:
 their answers changed between Python versions (CVE-2024-4032, python/cpython#113171; 100.64.0.0/10 is
 neither private nor global, python/cpython#119812). Rule numbers refer to the checklist in
-shared/reference/ipam-rules.md section 5, quoted in docs/ipam.md.
+docs/ipam.md, which quotes the AWS rules with their sources.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 CIDR blocks are laminar: two prefixes are disjoint or one contains the other. Sorted by
 (first address, size descending), one pass with a stack of still-open enclosing blocks reports every
-overlapping pair and names both sides (shared/reference/ipam-rules.md section 3.2; measured ~2,500x
+overlapping pair and names both sides (docs/ipam.md; measured ~2,500x
 faster than pairwise at 10k prefixes).
 """
 
@@ -47,12 +47,3 @@ def find_overlaps(prefixes: Sequence[Prefix[T]]) -> list[Conflict[T]]:
             conflicts.append(Conflict(prefixes[outer], prefixes[index]))
         stack.append((last, index))
     return conflicts
-
-
-def overlaps_any(net: IPv4Network, sorted_ranges: Sequence[tuple[int, int]]) -> bool:
-    """Does ``net`` overlap any of the disjoint, sorted (first, last) integer ranges? O(log n)."""
-    import bisect
-
-    first, last = int(net.network_address), int(net.broadcast_address)
-    pos = bisect.bisect_right(sorted_ranges, (last, 2**32))
-    return pos > 0 and sorted_ranges[pos - 1][1] >= first

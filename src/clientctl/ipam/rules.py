@@ -1,7 +1,7 @@
 """Every registry-wide rule: names, tiers, sizing, ports, CIDRs, subnets, VPN and ASNs.
 
 Rule ids are stable (they appear in JSON output); the ``[N]`` in comments refers to the validation
-checklist in shared/reference/ipam-rules.md section 5, reproduced with sources in docs/ipam.md.
+checklist in docs/ipam.md (with the AWS sources).
 Errors make ``validate`` fail; warnings are shown but do not.
 """
 

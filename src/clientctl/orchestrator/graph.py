@@ -1,6 +1,6 @@
 """The clients x layers graph and a bounded-parallel scheduler over it.
 
-Edges come from :data:`clientctl.layers.LAYERS` (design.md decision 6), restricted to the selected layers
+Edges come from :data:`clientctl.layers.LAYERS` (docs/adr/ADR-009), restricted to the selected layers
 (an unselected upstream layer is assumed to be in place); destroy walks them in reverse. Clients are
 independent: an edge never crosses clients, so a failure skips only the same client's dependents.
 """

@@ -191,7 +191,7 @@ class ObservabilityStorage(StrictModel):
 
 
 class BackendSettings(StrictModel):
-    # Terraform >= 1.10 locks in S3 natively and deprecates DynamoDB locking (design.md decision 7);
+    # Terraform >= 1.10 locks in S3 natively and deprecates DynamoDB locking (docs/adr/ADR-003);
     # the runbook's lock table is still created and named in backend.hcl, so both mechanisms lock.
     use_lockfile: bool = True
     dynamodb_locking: bool = True

@@ -1,6 +1,6 @@
 """Resolve a client: tier presets and platform defaults applied, subnets planned, names and tags derived.
 
-The result is what Terraform receives (design.md decision 4): complete, typed values, so no layer ever
+The result is what Terraform receives (docs/adr/ADR-008): complete, typed values, so no layer ever
 re-derives a default, a name or a CIDR.
 """
 

@@ -50,7 +50,7 @@ def settings(platform: Platform, region: str, environment: str, layer: str) -> d
         "parent_zone": platform.parent_zone,
         "state_bucket": bucket,
         "lock_table": naming.lock_table(short),
-        # terraform_remote_state of the same workspace reads these keys (design.md decision 5).
+        # terraform_remote_state of the same workspace reads these keys (docs/adr/ADR-003).
         "remote_state": {
             dep: {"bucket": bucket, "key": naming.state_key(region, dep, environment), "region": region}
             for dep in upstream(layer)

@@ -128,7 +128,7 @@ class ProcessTable:
 
 class _FolderLocks:
     """Init serialisation: one lock per layer folder, plus one cache-wide lock taken while a provider the
-    folder needs is not in the plugin cache yet (parallel installs into one cache race: lessons §7)."""
+    folder needs is not in the plugin cache yet (parallel installs into one cache race: docs/orchestrator.md)."""
 
     def __init__(self) -> None:
         self._guard = threading.Lock()

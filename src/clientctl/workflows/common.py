@@ -152,10 +152,6 @@ def client_scope(registry: Registry, client: str) -> Scope:
     return resolve_scope(HasRegistry(registry), model.region, model.environment, registry.platform.project)
 
 
-def scope_for(registry: Registry, region: str, environment: str) -> Scope:
-    return resolve_scope(HasRegistry(registry), region, environment, registry.platform.project)
-
-
 def run_step(
     state: WorkflowState,
     name: str,
