@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,23 @@ LAYER_NAMES: tuple[str, ...] = tuple(layer.name for layer in LAYERS)
 BY_NAME: dict[str, Layer] = {layer.name: layer for layer in LAYERS}
 
 
-def dependents(name: str) -> set[str]:
-    """Every layer that depends on ``name``, directly or transitively."""
+@cache
+def upstream(name: str) -> tuple[str, ...]:
+    """Every layer ``name`` depends on, directly or transitively, in layer order."""
     found: set[str] = set()
-    frontier = [name]
+    frontier = list(BY_NAME[name].depends_on)
     while frontier:
         current = frontier.pop()
-        for layer in LAYERS:
-            if current in layer.depends_on and layer.name not in found:
-                found.add(layer.name)
-                frontier.append(layer.name)
-    return found
+        if current not in found:
+            found.add(current)
+            frontier += BY_NAME[current].depends_on
+    return tuple(layer for layer in LAYER_NAMES if layer in found)
+
+
+@cache
+def downstream(name: str) -> tuple[str, ...]:
+    """Every layer that depends on ``name``, directly or transitively, in layer order."""
+    return tuple(layer for layer in LAYER_NAMES if name in upstream(layer))
 
 
 def layer_forms(name: str) -> tuple[str, ...]:

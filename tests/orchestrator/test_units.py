@@ -414,3 +414,19 @@ def _fake_terraform(tmp_path: Path, template: str) -> Path:
     script.write_text(template % {"state": tmp_path, "who": terraform_identity()})
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     return script
+
+
+def test_upstream_and_downstream_follow_the_declared_graph() -> None:
+    from clientctl.layers import downstream, upstream
+
+    assert upstream("06-observability") == ("01-foundation", "02-platform", "05-cluster-services")
+    assert upstream("01-foundation") == ()
+    assert downstream("01-foundation") == (
+        "02-platform",
+        "03-database",
+        "04-standalone-compute",
+        "05-cluster-services",
+        "06-observability",
+    )
+    assert downstream("02-platform") == ("05-cluster-services", "06-observability")
+    assert downstream("03-database") == ()

@@ -31,7 +31,7 @@ from clientctl.errors import ConfigError
 from clientctl.iac import hclast as h
 from clientctl.iac.config import is_local_source, literal_string
 from clientctl.iac.wiring import convert
-from clientctl.layers import LAYER_NAMES, dependents
+from clientctl.layers import LAYER_NAMES, downstream
 from clientctl.registry.loader import CLIENTS_DIR, PLATFORM_FILE, LoadedClient, client_from_text, platform_from_text
 from clientctl.registry.models import Client, Platform
 from clientctl.registry.resolve import resolve
@@ -385,9 +385,8 @@ def _select(
             warnings.append(f"{folder} changed, but no layer root of the registry uses it: nothing to run for it")
 
     # 4: downstream of every node selected so far.
-    downstream = {layer: [d for d in LAYER_NAMES if d in dependents(layer)] for layer in LAYER_NAMES}
     for (client, layer), _why in sorted(reasons.items()):
-        for dep in downstream[layer]:
+        for dep in downstream(layer):
             add(client, dep, f"{client}/{layer} changes -> {dep} reads its outputs (terraform_remote_state)")
 
     nodes = [

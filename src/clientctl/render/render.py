@@ -20,7 +20,7 @@ from clientctl.fsutil import atomic_write
 from clientctl.ipam.cidr import CidrError, parse_network
 from clientctl.ipam.ledger import Ledger, Released, load_ledger, render_ledger
 from clientctl.ipam.rules import check_registry, returns_to
-from clientctl.layers import BY_NAME, LAYERS
+from clientctl.layers import LAYERS, upstream
 from clientctl.registry.loader import Registry
 from clientctl.registry.models import Platform
 from clientctl.registry.resolve import resolve
@@ -33,12 +33,6 @@ def settings(platform: Platform, region: str, environment: str, layer: str) -> d
     """Platform-wide values one layer folder needs (Terraform variable ``settings``)."""
     short = platform.regions[region].short_name
     bucket = naming.state_bucket(platform.project, environment)
-
-    def upstream(name: str) -> list[str]:
-        found: list[str] = []
-        for dep in BY_NAME[name].depends_on:
-            found += [*upstream(dep), dep]
-        return list(dict.fromkeys(found))
 
     return {
         "project": platform.project,
