@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -66,12 +69,56 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+def _late_global(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    """Callback of a global option given after the command (``clientctl s3 verify -o json``): the group's
+    callback has already made the App, so the value is set on it (awscli and kubectl accept both places)."""
+
+    def store(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        app = ctx.find_object(App)
+        if app is None or value in (None, 0):
+            return
+        if name == "output":
+            app.output = value
+            ERROR_OUTPUT["format"] = value
+        elif name == "root":
+            app.root_option = value
+        else:
+            app.verbose += value
+            logging.getLogger().setLevel(logging.INFO if app.verbose == 1 else logging.DEBUG)
+
+    return store
+
+
+def _accept_global_options(command: click.Command) -> None:
+    """Give ``command`` (and its subcommands) the global ``--root``, ``-o/--output`` and ``-v`` as hidden options,
+    except where the command already uses one of those names for itself (e.g. ``graph -o FILE``)."""
+    taken = {opt for param in command.params for opt in [*param.opts, *param.secondary_opts]}
+    late: list[tuple[list[str], str, dict[str, Any]]] = [
+        (["--root"], "root", {"type": click.Path(file_okay=False, path_type=str), "default": None}),
+        (["--output", "-o"], "output", {"type": click.Choice(["table", "json"]), "default": None}),
+        (["--verbose", "-v"], "verbose", {"count": True}),
+    ]
+    for opts, name, kwargs in late:
+        free = [opt for opt in opts if opt not in taken]
+        # A command with its own --output keeps it (it means the same); one with its own -o (a file) gets --output.
+        if free and "--output" not in taken:
+            command.params.append(
+                click.Option(
+                    free, expose_value=False, hidden=True, callback=_late_global(name), is_eager=False, **kwargs
+                )
+            )
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_global_options(sub)
+
+
 def _register() -> None:
     import importlib
 
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"clientctl.cli.{name}")
         for command in getattr(module, "commands", None) or [module.command]:
+            _accept_global_options(command)
             cli.add_command(command)
 
 
