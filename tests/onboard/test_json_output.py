@@ -86,6 +86,8 @@ def test_every_command_prints_one_object_with_ok(fixture_env: Env, tmp_path: Pat
     run("cidr", "allocate")
     run("cidr", "plan", "acme-corp")
     run("cidr", "map", "-o", str(tmp_path / "map.svg"))
+    run("cidr", "move", "acme-corp", "10.110.0.0/16", "--dry-run")
+    run("affected", "--base", "HEAD")  # the fixture is no git repository: an error, as one JSON object
     run("cost", "estimate", "acme-corp")
     added = run("client", "add", "hooli", "--contact-email", "ops@hooli.example")
     assert added["client"] == "hooli"
@@ -107,6 +109,8 @@ def test_every_command_prints_one_object_with_ok(fixture_env: Env, tmp_path: Pat
     run("s3", "emergency-cleanup", sb, "--bucket", OBS_BUCKETS["traces"], "--dry-run")
     planned = run("plan", "acme-corp", "--layer", "1", sb, *tf)
     assert {n["layer"] for n in planned["nodes"]} == {"01-foundation"}
+    merged = run("report", "merge", str(env.root / ".clientctl" / "runs"), "--out", str(tmp_path / "merged.json"))
+    assert merged["options"]["merged_from"] == [planned["run_id"]]
     run("apply", "acme-corp", "--layer", "foundation", sb, "--auto-approve", *tf)
     run("drift", "acme-corp", "--layer", "01", sb, *tf)
     run("status", "acme-corp", "--layer", "1", sb)
