@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clientctl import naming
-from clientctl.aws.session import error_code
+from clientctl.aws.errors import error_code, is_access_denied, is_missing_bucket
 from clientctl.errors import ClientctlError, ConfigError
 from clientctl.registry.models import BackendSettings, ObservabilityStorage
 
@@ -287,10 +287,9 @@ def bucket_exists(s3: Any, bucket: str, account: str) -> bool:
         s3.head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
         return True
     except Exception as exc:
-        code = error_code(exc)
-        if code in {"404", "NoSuchBucket", "NotFound"}:
+        if is_missing_bucket(exc):
             return False
-        if code in {"403", "AccessDenied", "Forbidden"}:
+        if is_access_denied(exc):
             raise ConfigError(
                 f"bucket {bucket} exists but belongs to another account (or denies you access)",
                 hint="S3 bucket names are global: choose another --project-name, or use the owning account",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from clientctl.aws.session import error_code
+from clientctl.aws.errors import error_code
 from clientctl.errors import ChecksFailed, ConfigError
 
 TAG_KEY = "Client"

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clientctl.aws.backend import statements_of
+from clientctl.aws.errors import error_code
 from clientctl.aws.policy import covers
 from clientctl.aws.s3_destroy import Inventory, inventory, list_uploads
-from clientctl.aws.session import error_code
 
 LARGE_BUCKET_VERSIONS = 5_000_000
 

@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from clientctl.aws.session import error_code
+from clientctl.aws.errors import error_code, is_missing_bucket, is_missing_key
 from clientctl.errors import ChecksFailed, ConfigError
 
 LOCKFILE_SUFFIX = ".tflock"
@@ -177,7 +177,7 @@ def require_bucket(s3: Any, bucket: str) -> None:
     try:
         s3.head_bucket(Bucket=bucket)
     except Exception as exc:
-        if error_code(exc) in {"404", "NoSuchBucket", "NotFound"}:
+        if is_missing_bucket(exc):
             raise ConfigError(
                 f"state bucket {bucket} does not exist",
                 hint="create it with `clientctl backend provision`, or check --region / credentials",
@@ -232,13 +232,13 @@ def _lockfile_locks(s3: Any, bucket: str, key: str | None, listing: LockListing)
                 s3.head_object(Bucket=bucket, Key=key + LOCKFILE_SUFFIX)
                 keys = [key + LOCKFILE_SUFFIX]
             except Exception as exc:
-                if error_code(exc) not in {"404", "NoSuchKey", "NotFound"}:
+                if not is_missing_key(exc):
                     raise
         else:
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
                 keys += [o["Key"] for o in page.get("Contents", []) if o["Key"].endswith(LOCKFILE_SUFFIX)]
     except Exception as exc:
-        if error_code(exc) == "NoSuchBucket":
+        if is_missing_bucket(exc):
             raise ConfigError(
                 f"state bucket {bucket} does not exist", hint="create it with `clientctl backend provision`"
             ) from exc
@@ -247,7 +247,7 @@ def _lockfile_locks(s3: Any, bucket: str, key: str | None, listing: LockListing)
         try:
             text = s3.get_object(Bucket=bucket, Key=lockfile)["Body"].read().decode("utf-8", "replace")
         except Exception as exc:
-            if error_code(exc) in {"NoSuchKey", "404"}:
+            if is_missing_key(exc):
                 continue  # released between list and get
             raise
         lock = _lock_from_info(text, bucket, lockfile.removesuffix(LOCKFILE_SUFFIX), "s3", None)
@@ -305,7 +305,7 @@ def release(s3: Any, ddb: Any, lock: Lock) -> list[str]:
         try:
             current = s3.get_object(Bucket=lock.bucket, Key=lockfile)["Body"].read().decode("utf-8", "replace")
         except Exception as exc:
-            if error_code(exc) not in {"NoSuchKey", "404"}:
+            if not is_missing_key(exc):
                 raise
             current = None
         if current is not None:

@@ -25,6 +25,7 @@ from clientctl.aws.backend import (
     canonical_rules,
     statements_of,
 )
+from clientctl.aws.errors import error_code, is_missing_bucket
 from clientctl.aws.policy import (
     actions,
     as_list,
@@ -34,7 +35,6 @@ from clientctl.aws.policy import (
     is_public,
     principals,
 )
-from clientctl.aws.session import error_code
 
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
 PUBLIC_GROUPS = (
@@ -238,8 +238,7 @@ def access_logging(facts: BucketFacts) -> CheckResult:
     try:
         location = s3.get_bucket_location(Bucket=target).get("LocationConstraint") or "us-east-1"
     except Exception as exc:
-        code = error_code(exc)
-        if code in {"NoSuchBucket", "404"}:
+        if is_missing_bucket(exc):
             return False, f"target bucket {target} does not exist"
         raise
     own = facts.data.get("location")

@@ -25,7 +25,7 @@ from typing import Any
 
 from clientctl.aws import object_files
 from clientctl.aws.backend import NOT_CONFIGURED
-from clientctl.aws.session import error_code
+from clientctl.aws.errors import error_code, is_missing_bucket
 from clientctl.errors import ClientctlError, ConfigError
 from clientctl.fsutil import atomic_write
 
@@ -81,10 +81,6 @@ class Inventory:
         )
 
 
-def _missing(exc: BaseException) -> bool:
-    return error_code(exc) in {"NoSuchBucket", "404", "NotFound"}
-
-
 def iter_versions(s3: Any, bucket: str, prefix: str = "") -> Iterator[list[dict[str, Any]]]:
     """Pages of {Key, VersionId, Size?, IsMarker} (versions and delete markers together), under ``prefix``."""
     paginator = s3.get_paginator("list_object_versions")
@@ -127,7 +123,7 @@ def inventory(s3: Any, bucket: str, *, account: str | None = None) -> Inventory:
         kwargs = {"Bucket": bucket, **({"ExpectedBucketOwner": account} if account else {})}
         s3.head_bucket(**kwargs)
     except Exception as exc:
-        if _missing(exc):
+        if is_missing_bucket(exc):
             inv.exists = False
             return inv
         if error_code(exc) in {"403", "AccessDenied"}:
@@ -426,7 +422,7 @@ def delete_bucket(s3: Any, bucket: str, stats: DestroyStats, attempts: int = 5) 
             return
         except Exception as exc:
             code = error_code(exc)
-            if code in {"NoSuchBucket", "404"}:
+            if is_missing_bucket(exc):
                 stats.bucket_deleted = True
                 return
             if code in {"BucketNotEmpty", "OperationAborted", "409", *RETRYABLE} and attempt < attempts - 1:
@@ -447,7 +443,7 @@ def destroy(
         try:
             s3.head_bucket(Bucket=bucket)
         except Exception as exc:
-            if _missing(exc):
+            if is_missing_bucket(exc):
                 stats.bucket_deleted = True
                 progress(f"{bucket}: already gone")
                 return stats

@@ -16,6 +16,7 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
+from clientctl.aws.errors import error_code
 from clientctl.errors import ClientctlError, ConfigError
 
 DEFAULT_REGION = "us-east-1"
@@ -140,12 +141,6 @@ def check_credentials(target: AwsTarget) -> str:
             )
         identity = target.client("sts").get_caller_identity()
     return str(identity["Account"])
-
-
-def error_code(exc: BaseException) -> str:
-    if isinstance(exc, botocore.exceptions.ClientError):
-        return str(exc.response.get("Error", {}).get("Code", ""))
-    return type(exc).__name__
 
 
 @contextlib.contextmanager

@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from clientctl import naming
 from clientctl.aws import locks as locks_mod
+from clientctl.aws.errors import is_missing_key, is_missing_object
 from clientctl.aws.locks import Lock
-from clientctl.aws.session import error_code
 from clientctl.errors import ChecksFailed, ConfigError
 
 LayerStatus = Literal["applied", "empty", "missing", "unreadable"]
@@ -189,16 +189,12 @@ def _read_doc(s3: Any, bucket: str, key: str, version_id: str | None = None) -> 
         return None, str(exc)
 
 
-#: Error codes of a GetObject whose object or bucket does not exist (there is no state yet).
-NO_STATE_CODES = frozenset({"NoSuchKey", "NoSuchBucket", "404", "NotFound"})
-
-
 def read_outputs(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
     """The root outputs recorded in one state object (name -> value), or None when there is no state."""
     try:
         body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     except Exception as exc:
-        if error_code(exc) in NO_STATE_CODES:
+        if is_missing_object(exc):  # no state yet
             return None
         raise
     try:
@@ -234,7 +230,7 @@ def client_status(
         try:
             ls.doc, ls.error = _read_doc(s3, bucket, ls.key)
         except Exception as exc:
-            if error_code(exc) not in {"NoSuchKey", "404"}:
+            if not is_missing_key(exc):
                 raise
             ls.present = False  # deleted between list and get
 

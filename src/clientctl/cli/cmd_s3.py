@@ -12,8 +12,9 @@ import click
 
 from clientctl import paths, sandbox
 from clientctl.aws import backend, emergency, s3_audit, s3_destroy
+from clientctl.aws.errors import error_code
 from clientctl.aws.scope import Scope, resolve_scope
-from clientctl.aws.session import AwsTarget, aws_errors, check_credentials, error_code
+from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, pass_app, print_json
 from clientctl.cli.aws_options import aws_options, progress
 from clientctl.cli.prompts import confirm, confirm_typed

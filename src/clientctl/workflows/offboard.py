@@ -24,6 +24,7 @@ from typing import Any
 
 from clientctl import naming
 from clientctl.aws import object_files, s3_destroy
+from clientctl.aws.errors import is_missing_bucket
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.errors import ClientctlError, ConfigError
 from clientctl.fsutil import atomic_write
@@ -78,7 +79,7 @@ def list_objects(s3: Any, bucket: str, prefix: str) -> list[dict[str, Any]]:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
             found += [{"Key": o["Key"], "Size": int(o.get("Size", 0))} for o in page.get("Contents", [])]
     except Exception as exc:
-        if s3_destroy._missing(exc):
+        if is_missing_bucket(exc):
             return []
         raise
     return found
@@ -92,7 +93,7 @@ def count_versions(s3: Any, bucket: str, prefix: str) -> tuple[int, int]:
             markers += sum(1 for i in page if i["IsMarker"])
             versions += sum(1 for i in page if not i["IsMarker"])
     except Exception as exc:
-        if s3_destroy._missing(exc):
+        if is_missing_bucket(exc):
             return 0, 0
         raise
     return versions, markers

@@ -27,8 +27,9 @@ from pathlib import Path
 
 from clientctl import naming
 from clientctl.aws import backend, s3_audit
+from clientctl.aws.errors import error_code
 from clientctl.aws.scope import write_backend_files
-from clientctl.aws.session import AwsTarget, aws_errors, check_credentials, error_code
+from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.errors import ClientctlError, ConfigError, refused_request_is_usage_error
 from clientctl.ipam.ledger import load_ledger
 from clientctl.ipam.rules import check_registry
