@@ -304,7 +304,7 @@ def check_schema(ctx: IacContext, schemas: Mapping[str, ps.ProviderSchema]) -> C
                 continue
             lines = _block_lines(f)
             for kind in _KINDS:
-                for entry in _as_list(f.doc.get(kind)):
+                for entry in _mappings(f.doc.get(kind)):
                     for type_label, named in entry.items():
                         if type_label.startswith("__") or not isinstance(named, Mapping):
                             continue
@@ -348,7 +348,7 @@ def check_schema(ctx: IacContext, schemas: Mapping[str, ps.ProviderSchema]) -> C
                                     )
                                 )
                             out.skipped += [f"{rel(f.path, ctx.root)}:{line}: {s}" for s in result.skipped]
-            for entry in _as_list(f.doc.get("provider")):
+            for entry in _mappings(f.doc.get("provider")):
                 for label, body in entry.items():
                     if label.startswith("__") or not isinstance(body, Mapping):
                         continue
@@ -454,7 +454,8 @@ def _check_pins(module: TfModule, schemas: Mapping[str, ps.ProviderSchema], root
     return findings
 
 
-def _as_list(value: object) -> list[Mapping[str, Any]]:
+def _mappings(value: object) -> list[Mapping[str, Any]]:
+    """The mappings of a python-hcl2 value that is one block or a list of blocks."""
     if isinstance(value, Mapping):
         return [value]
     if isinstance(value, list):

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from clientctl.aws.policy import as_list
 from clientctl.errors import Finding, rel
 from clientctl.iac import hclast as h
 from clientctl.iac import provider_schema as ps
@@ -531,10 +532,6 @@ def _policy_document(scope: Scope, address: str, key: str | None = None) -> list
     return out
 
 
-def _as_list(x: Any) -> list[Any]:
-    return x if isinstance(x, list) else [x]
-
-
 def _s3_action(action: Any) -> bool:
     return isinstance(action, str) and (action == "*" or action.lower().startswith("s3:") or action.lower() == "s3:*")
 
@@ -543,12 +540,12 @@ def _prefix_condition(stmt: Mapping[str, Any], facts: ClientFacts) -> bool:
     values: list[Any] = []
     for c in stmt.get("_conditions", []):
         if c.get("variable") == "s3:prefix":
-            values += _as_list(c.get("values"))
+            values += as_list(c.get("values"))
     cond = stmt.get("Condition")
     if isinstance(cond, Mapping):
         for body in cond.values():
             if isinstance(body, Mapping) and "s3:prefix" in body:
-                values += _as_list(body["s3:prefix"])
+                values += as_list(body["s3:prefix"])
     return bool(values) and all(isinstance(v, str) and any(v.startswith(p) for p in facts.prefixes) for v in values)
 
 
@@ -563,13 +560,13 @@ def _check_policy(scope: Scope, inst: Instance, value: Any, facts: ClientFacts, 
         if "NotAction" in stmt or "NotResource" in stmt:
             run.report(inst, scope, "s3", "Allow with NotAction/NotResource", unverifiable=True)
             continue
-        actions = _as_list(stmt.get("Action"))
+        actions = as_list(stmt.get("Action"))
         if any(isinstance(a, Unknown | Ref) for a in actions):
             run.report(inst, scope, "s3", "actions not known statically", unverifiable=True)
             continue
         if not any(_s3_action(a) for a in actions):
             continue
-        for res in _as_list(stmt.get("Resource")):
+        for res in as_list(stmt.get("Resource")):
             verdict = _s3_resource_ok(scope, res, stmt, facts)
             if verdict is True:
                 continue
