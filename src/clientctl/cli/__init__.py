@@ -61,6 +61,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cmd_state",
     "cmd_dns",
     "cmd_db",
+    "cmd_pipeline",
 )
 
 
