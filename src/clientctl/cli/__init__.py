@@ -66,6 +66,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cmd_state",
     "cmd_dns",
     "cmd_db",
+    "cmd_pipeline",
 )
 
 
