@@ -3,6 +3,8 @@ through the real entry point (error handling and exit codes included)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -42,3 +44,26 @@ def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
         return Result(code, captured.out, captured.err)
 
     return run
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def gitrepo(tmp_path: Path) -> Path:
+    """A git repository (branch main, one commit) with the shipped registry, layer roots and modules."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name in ("platform.yaml", "cidr-registry.yaml"):
+        shutil.copy(REPO / name, root / name)
+    ignore = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*")
+    for name in ("clients", "providers", "modules"):
+        shutil.copytree(REPO / name, root / name, ignore=ignore)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.email", "test@example.com")
+    git(root, "config", "user.name", "test")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "registry")
+    git(root, "checkout", "-q", "-b", "change")
+    return root

@@ -5,41 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
-
-import pytest
 
 from clientctl.changes import affected
 from clientctl.layers import LAYER_NAMES
+from tests.conftest import git
 from tests.helpers import Runner
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENTS = ("acme-corp", "globex", "initech")
 ROOT = "providers/aws/regions/us-east-2/layers/{}/production"
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
-
-
-@pytest.fixture
-def gitrepo(tmp_path: Path) -> Path:
-    """A git repository (branch main, one commit) with the shipped registry, layer roots and modules."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    for name in ("platform.yaml", "cidr-registry.yaml"):
-        shutil.copy(REPO / name, root / name)
-    ignore = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*")
-    for name in ("clients", "providers", "modules"):
-        shutil.copytree(REPO / name, root / name, ignore=ignore)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.email", "test@example.com")
-    git(root, "config", "user.name", "test")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "registry")
-    git(root, "checkout", "-q", "-b", "change")
-    return root
 
 
 def edit(path: Path, old: str, new: str) -> None:

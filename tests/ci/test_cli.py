@@ -4,17 +4,10 @@ hint, no traceback), and the --affected hook."""
 from __future__ import annotations
 
 import json
-import sys
-import types
 from pathlib import Path
 
-import click
-import pytest
 import yaml
-from click.testing import CliRunner
 
-from clientctl.cli import cmd_pipeline
-from clientctl.cli.app import App
 from tests.helpers import Runner
 
 
@@ -84,41 +77,22 @@ def test_unwritable_out_is_a_config_error(cli: Runner, repo: Path, tmp_path: Pat
     assert result.code == 2 and "cannot write" in result.err and "Traceback" not in result.text
 
 
-# --- the --affected hook ---------------------------------------------------------------------------------
+# --- --affected ------------------------------------------------------------------------------------------
 
 
-def test_affected_option_exists_only_with_change_detection() -> None:
-    names = {opt for param in cmd_pipeline.command.params for opt in getattr(param, "opts", [])}
-    assert ("--affected" in names) == cmd_pipeline.HAS_CHANGES
-
-
-def test_affected_selects_the_nodes_to_apply(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
-
-    def affected(root: Path, *, base: str, head: str) -> object:
-        calls.append((root, base, head))
-        node = types.SimpleNamespace
-        return types.SimpleNamespace(
-            nodes=[
-                node(client="globex", layer="02-platform", action="apply"),
-                node(client="globex", layer="05-cluster-services", action="apply"),
-                node(client="initech", layer="01-foundation", action="destroy"),
-            ]
-        )
-
-    monkeypatch.setitem(sys.modules, "clientctl.changes", types.SimpleNamespace(affected=affected))
-    command = cmd_pipeline.make_command(with_affected=True)
-    group = click.Group(commands=[command])
-    result = CliRunner().invoke(
-        group, ["pipeline", "gitlab-ci", "--affected", "--base", "v1"], obj=App(root_option=str(repo))
-    )
-    assert result.exit_code == 0, result.output
-    doc = yaml.safe_load(result.output)
-    assert sorted(k for k in doc if ":" in k) == [
-        "apply:globex:02-platform",
-        "apply:globex:05-cluster-services",
-        "plan:globex:02-platform",
-        "plan:globex:05-cluster-services",
+def test_affected_selects_the_nodes_a_change_must_apply(gitrepo: Path, cli: Runner) -> None:
+    path = gitrepo / "clients" / "acme-corp.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "desired_size: 2" in text
+    path.write_text(text.replace("desired_size: 2", "desired_size: 4"), encoding="utf-8")
+    result = cli("pipeline", "gitlab-ci", "--affected", "--base", "main", cwd=gitrepo)
+    assert result.code == 0, result.text
+    doc = yaml.safe_load(result.out)
+    assert sorted(k for k in doc if k.startswith(("plan:", "apply:"))) == [
+        f"{action}:acme-corp:{layer}"
+        for action in ("apply", "plan")
+        for layer in ("02-platform", "05-cluster-services", "06-observability")
     ]
-    assert doc["apply:globex:05-cluster-services"]["needs"] == ["apply:globex:02-platform"]
-    assert calls == [(repo.resolve(), "v1", "HEAD")]
+    assert doc["apply:acme-corp:05-cluster-services"]["needs"] == ["apply:acme-corp:02-platform"]
+    refused = cli("pipeline", "gitlab-ci", "--base", "main", cwd=gitrepo)
+    assert refused.code == 2 and "--affected" in refused.err

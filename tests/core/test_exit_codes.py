@@ -41,6 +41,7 @@ def command_at(path: tuple[str, ...]) -> click.Command:
 # command path -> [(arguments after the path, what the error must mention)]
 CASES: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {
     ("affected",): [(("--base", "no-such-ref"), "no-such-ref")],
+    ("pipeline",): [(("jenkins",), "unknown pipeline kind 'jenkins'")],
     ("cidr", "move"): [(("acme-corp", "10.100.0.0/33"), "10.100.0.0/33")],
     ("report", "merge"): [(("/nonexistent/report.json",), "no such file or folder")],
     ("backend", "provision"): [(("--backend-only", "--observability-only"), "exclude each other")],

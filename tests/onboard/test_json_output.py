@@ -87,6 +87,7 @@ def test_every_command_prints_one_object_with_ok(fixture_env: Env, tmp_path: Pat
     run("cidr", "plan", "acme-corp")
     run("cidr", "map", "-o", str(tmp_path / "map.svg"))
     run("cidr", "move", "acme-corp", "10.110.0.0/16", "--dry-run")
+    run("pipeline", "gitlab-ci", "acme-corp", "--layer", "01")
     run("affected", "--base", "HEAD")  # the fixture is no git repository: an error, as one JSON object
     run("cost", "estimate", "acme-corp")
     added = run("client", "add", "hooli", "--contact-email", "ops@hooli.example")

@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 import difflib
-import importlib
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from clientctl.changes import affected as find_affected
 from clientctl.cli.app import App, pass_app, print_json
-from clientctl.cli.params import LAYER, LAYER_HELP
+from clientctl.cli.params import LAYER, LAYER_HELP, base_head_options
 from clientctl.errors import ConfigError
 from clientctl.fsutil import atomic_write
 from clientctl.layers import LAYER_NAMES
@@ -42,41 +41,25 @@ def select_nodes(registry: Registry, clients: tuple[str, ...], layers: tuple[str
     return [Node(client, layer) for client in names for layer in wanted]
 
 
-# --- hook: `--affected [--base REF]` (change detection is clientctl.changes, added separately) -----------
-# When clientctl.changes exists, the command gets --affected/--base and selects the nodes that
-# clientctl.changes.affected(root, base=..., head=...) says must be applied (destroys are never generated).
-HAS_CHANGES = importlib.util.find_spec("clientctl.changes") is not None
-
-
-def affected_nodes(root: Path, base: str, head: str = "HEAD") -> list[Node]:
-    changes: Any = importlib.import_module("clientctl.changes")
-    result = changes.affected(root, base=base, head=head)
+def affected_nodes(root: Path, base: str | None, head: str | None) -> list[Node]:
+    """The nodes a change must apply (``clientctl affected``); a removed client's destroys are never generated
+    (``clientctl offboard`` destroys them)."""
+    result = find_affected(root, base=base, head=head)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     return [Node(n.client, n.layer) for n in result.nodes if n.action == "apply"]
 
 
-def _affected_options(func: Callable[..., Any]) -> Callable[..., Any]:
+def _pipeline_command(func: Callable[..., Any]) -> click.Command:
+    func = base_head_options(func)
     func = click.option(
-        "--base", default="origin/main", show_default=True, help="With --affected: the ref to compare HEAD with."
+        "--affected", is_flag=True, help="Only the nodes a git change touches (clientctl affected; --base/--head)."
     )(func)
-    return click.option(
-        "--affected", is_flag=True, help="Only the nodes the changes since --base must apply (clientctl affected)."
-    )(func)
+    return click.command("pipeline")(func)
 
 
-# ---------------------------------------------------------------------------------------------------------
-
-
-def _pipeline_command(with_affected: bool) -> Callable[[Callable[..., Any]], click.Command]:
-    def wrap(func: Callable[..., Any]) -> click.Command:
-        return click.command("pipeline")(_affected_options(func) if with_affected else func)
-
-    return wrap
-
-
-def make_command(*, with_affected: bool = HAS_CHANGES) -> click.Command:
-    """The command; ``with_affected`` adds the ``--affected/--base`` hook (when clientctl.changes exists)."""
-
-    @_pipeline_command(with_affected)
+def make_command() -> click.Command:
+    @_pipeline_command
     @click.argument("kind", metavar="KIND")
     @click.argument("clients", nargs=-1)
     @click.option("--all", "all_clients", is_flag=True, help="Every client of the registry (the default).")
@@ -127,7 +110,8 @@ def make_command(*, with_affected: bool = HAS_CHANGES) -> click.Command:
         layers: tuple[str, ...],
         out: Path | None,
         affected: bool = False,
-        base: str = "origin/main",
+        base: str | None = None,
+        head: str | None = None,
         **knobs: Any,
     ) -> None:
         """Generate a CI definition running plan/apply per client x layer (KIND: github-actions, gitlab-ci,
@@ -150,11 +134,15 @@ def make_command(*, with_affected: bool = HAS_CHANGES) -> click.Command:
                 raise click.UsageError(f"--{name.replace('_', '-')} is for argo, not {kind}")
         registry = app.registry()
         nodes = select_nodes(registry, clients, layers)
+        if (base or head) and not affected:
+            raise click.UsageError("--base/--head choose the revisions of --affected; pass --affected too")
         if affected:
-            chosen = set(affected_nodes(registry.root, base))
+            chosen = set(affected_nodes(registry.root, base, head))
             nodes = [node for node in nodes if node in chosen]
             if not nodes:
-                raise ConfigError(f"nothing to apply since {base}", hint="no pipeline is needed; or drop --affected")
+                raise ConfigError(
+                    "the change touches no client x layer", hint="no pipeline is needed; or drop --affected"
+                )
         options = Options(
             regions={name: registry.clients[name].model.region for name in {node.client for node in nodes}},
             environment=knobs["environment"],
