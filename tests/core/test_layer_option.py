@@ -30,7 +30,8 @@ def layer_commands() -> list[tuple[str, ...]]:
 def invocation(path: tuple[str, ...], layer: str) -> list[str]:
     """PATH nobody --layer LAYER plus a dummy for every other required option: parsing must get past
     --layer and then stop at the unknown client, before any AWS call or Terraform run."""
-    args = [*path, "nobody", "--layer", layer]
+    kind = ["gitlab-ci"] if path == ("pipeline",) else []  # `pipeline KIND CLIENT...`
+    args = [*path, *kind, "nobody", "--layer", layer]
     for param in command_at(path).params:
         if isinstance(param, click.Option) and param.required and "--layer" not in param.opts:
             args += [param.opts[0], "x"]
@@ -47,6 +48,7 @@ def test_the_layer_commands_are_found() -> None:
         ("status",),
         ("state", "versions"),
         ("state", "restore"),
+        ("pipeline",),
     }
 
 
