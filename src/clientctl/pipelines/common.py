@@ -66,7 +66,11 @@ def header(kind: str) -> str:
 
 
 class _BlockDumper(_Dumper):
-    """Multi-line strings (scripts) as literal blocks (``|``), everything else as PyYAML does."""
+    """Multi-line strings (scripts) as literal blocks (``|``), everything else as PyYAML does; never an
+    anchor/alias (a value shared by two jobs is written out in both, as CI systems expect)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _str(dumper: _BlockDumper, value: str) -> yaml.ScalarNode:
