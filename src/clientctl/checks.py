@@ -65,13 +65,14 @@ def _iac(ctx: CheckContext) -> list[Finding]:
     registry = ctx.registry
     # The fast Terraform checks (terraform validate with the stand-ins included); terraform test and checkov
     # (tens of seconds each) run in `clientctl iac check` only.
-    from clientctl.iac.check import FAST_CHECKS, default_paths, find_terraform, load_schemas, run_iac_checks
+    from clientctl.iac.check import FAST_CHECKS, default_paths, load_schemas, run_iac_checks
+    from clientctl.terraform import binary
 
     outcomes = run_iac_checks(
         default_paths(registry.root),
         root=registry.root,
         only=FAST_CHECKS,
-        terraform=find_terraform(),
+        terraform=binary.find(root=registry.root),
         checkov=None,
         schemas=load_schemas(),
     )

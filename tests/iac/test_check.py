@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from clientctl.iac.check import find_checkov, find_terraform, load_schemas, run_iac_checks, version_satisfies
+from clientctl.iac.check import find_checkov, load_schemas, run_iac_checks
+from clientctl.terraform import binary
 from tests.helpers import Runner
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -28,7 +29,7 @@ def run(root: Path, *only: str) -> dict[str, list[tuple[str, str | None, int | N
         [root / "modules", root / "providers"],
         root=root,
         only=only,
-        terraform=find_terraform(),
+        terraform=binary.find(),
         checkov=None,
         schemas=load_schemas(),
     )
@@ -50,7 +51,7 @@ def test_the_good_tree_passes(tree: Path) -> None:
 
 
 def test_fmt_catches_an_unformatted_file(tree: Path) -> None:
-    if find_terraform() is None:
+    if binary.find() is None:
         pytest.skip("no terraform binary")
     edit(tree / L1 / "main.tf", "  cidr_block = local", "  cidr_block   =    local")
     found = run(tree, "fmt")["fmt"]
@@ -119,13 +120,6 @@ def test_wiring_checks_rendered_keys_and_variable_types(tree: Path) -> None:
 def test_registry_module_is_rejected(tree: Path) -> None:
     edit(tree / L1 / "main.tf", '"../../../../../../../modules/app_sg"', '"terraform-aws-modules/security-group/aws"')
     assert "iac.wiring.registry-module" in rules(run(tree, "wiring")["wiring"])
-
-
-def test_version_constraints() -> None:
-    assert version_satisfies("6.69.1", ">= 6.0")
-    assert version_satisfies("6.69.1", "~> 6.0")
-    assert version_satisfies("6.69.1", ">= 7.0") is False
-    assert version_satisfies("6.69.1", "~> 6.70.0") is False
 
 
 def test_cli_json_output(tree: Path, cli: Runner) -> None:

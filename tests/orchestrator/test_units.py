@@ -11,7 +11,7 @@ import pytest
 
 from clientctl.aws.session import AwsTarget
 from clientctl.orchestrator.graph import Node, build_graph, layer_edges
-from clientctl.terraform.output import parse_lock_error, parse_plan_line, satisfies, transient_match
+from clientctl.terraform.output import parse_lock_error, parse_plan_line, transient_match
 from clientctl.terraform.runner import TerraformError, TerraformRunner
 
 LOCK_BLOCK = """
@@ -41,8 +41,6 @@ def test_parsing() -> None:
     summary = parse_plan_line("Plan: 2 to add, 1 to change, 3 to destroy.")
     assert summary is not None and (summary.add, summary.change, summary.destroy) == (2, 1, 3)
     assert parse_plan_line("No changes. Your infrastructure matches") is not None
-    assert satisfies("1.15.5", ">= 1.10.0") and not satisfies("1.9.0", ">= 1.10.0")
-    assert satisfies("1.15.5", "~> 1.10") and not satisfies("1.15.5", "~> 1.10.2")
 
 
 def test_graph_subset_and_reverse() -> None:

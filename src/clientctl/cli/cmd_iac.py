@@ -13,10 +13,10 @@ from clientctl.iac.check import (
     CheckOutcome,
     default_paths,
     find_checkov,
-    find_terraform,
     load_schemas,
     run_iac_checks,
 )
+from clientctl.terraform import binary
 
 
 @click.group("iac")
@@ -98,7 +98,7 @@ def check(
         paths,
         root=root,
         only=selected,
-        terraform=find_terraform(terraform),
+        terraform=binary.find(terraform, root),
         checkov=find_checkov() if "checkov" in selected else None,
         schemas=load_schemas(),
     )

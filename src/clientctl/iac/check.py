@@ -32,6 +32,7 @@ from clientctl.errors import Finding, rel
 from clientctl.iac import provider_schema as ps
 from clientctl.iac import wiring
 from clientctl.iac.config import TfFile, TfModule, find_line, load_modules, required_providers
+from clientctl.terraform import binary
 
 ALL_CHECKS: Final = ("fmt", "parse", "validate", "test", "schema", "wiring", "checkov")
 #: What ``clientctl validate`` runs (checkov takes tens of seconds; ``iac check`` runs them all).
@@ -88,17 +89,6 @@ def load_context(paths: Sequence[Path], root: Path | None) -> IacContext:
 # --------------------------------------------------------------------------- discovery
 
 
-def find_terraform(explicit: Path | None = None) -> Path | None:
-    """--terraform, else ``terraform`` next to the running interpreter (.venv/bin), else PATH."""
-    if explicit is not None:
-        return explicit
-    beside = Path(sys.executable).parent / "terraform"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return beside
-    found = shutil.which("terraform")
-    return Path(found) if found else None
-
-
 def find_checkov() -> list[str] | None:
     """``checkov`` next to the running interpreter (tools/install-checkov.sh), else checkov.main importable
     by this interpreter, else PATH."""
@@ -114,14 +104,6 @@ def find_checkov() -> list[str] | None:
         pass
     found = shutil.which("checkov")
     return [found] if found else None
-
-
-def tf_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["TF_CLI_CONFIG_FILE"] = os.devnull  # the machine's may point at a missing file
-    env["TF_IN_AUTOMATION"] = "1"
-    env.pop("TF_LOG", None)
-    return env
 
 
 # --------------------------------------------------------------------------- 1. fmt
@@ -149,7 +131,7 @@ def check_fmt(ctx: IacContext, terraform: Path | None) -> CheckOutcome:
                 [str(terraform), "fmt", "-check", "-recursive", "-list=true", "-no-color", str(base)],
                 capture_output=True,
                 text=True,
-                env=tf_env(),
+                env=binary.environment(),
                 timeout=300,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -193,7 +175,7 @@ def _first_unformatted_line(terraform: Path, path: Path) -> int | None:
             input=original,
             capture_output=True,
             text=True,
-            env=tf_env(),
+            env=binary.environment(),
             timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired):
@@ -239,31 +221,12 @@ def check_parse(ctx: IacContext) -> CheckOutcome:
 _VERSION_RE: Final = re.compile(r"^\s*(=|!=|>=|<=|>|<|~>)?\s*v?(\d+(?:\.\d+)*)\s*$")
 
 
-def _vtuple(v: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in v.split("."))
-
-
 def version_satisfies(version: str, constraint: str) -> bool | None:
     """Does *version* meet a Terraform version constraint ("= 6.69.1", ">= 6.0, < 7")? None if unparsable."""
-    have = _vtuple(version)
-    for part in constraint.split(","):
-        m = _VERSION_RE.match(part)
-        if m is None:
-            return None
-        op, want_s = m.group(1) or "=", m.group(2)
-        want = _vtuple(want_s)
-        n = max(len(have), len(want))
-        h_, w_ = have + (0,) * (n - len(have)), want + (0,) * (n - len(want))
-        if op == "~>":
-            upper = list(want[:-1]) if len(want) > 1 else list(want)
-            if len(want) > 1:
-                upper[-1] += 1
-            ok = h_ >= w_ and have[: len(upper)] < tuple(upper) if len(want) > 1 else h_ >= w_
-        else:
-            ok = {"=": h_ == w_, "!=": h_ != w_, ">=": h_ >= w_, "<=": h_ <= w_, ">": h_ > w_, "<": h_ < w_}[op]
-        if not ok:
-            return False
-    return True
+    try:
+        return binary.satisfies(version, constraint)
+    except ValueError:
+        return None
 
 
 def _exact_pin(constraint: str) -> str | None:
@@ -418,7 +381,7 @@ def _check_pins(module: TfModule, schemas: Mapping[str, ps.ProviderSchema], root
                         line=line,
                     )
                 )
-            elif _vtuple(pin) != _vtuple(schema.version):
+            elif binary.parse_version(pin) != binary.parse_version(schema.version):
                 findings.append(
                     Finding(
                         rule="iac.schema.version-mismatch",

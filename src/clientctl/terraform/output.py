@@ -1,4 +1,4 @@
-"""Parsing Terraform's output: plan summaries, state-lock holders, transient errors, versions.
+"""Parsing Terraform's output: plan summaries, state-lock holders, transient errors.
 
 Kept apart from the runner so every classification is a pure, tested function (orchestration-lessons.md
 lesson 8: retry classification must be explicit; an unmatched error is never retried).
@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import re
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 # Transient errors worth retrying, with backoff. Each entry: (name, regex). The name is logged and recorded
@@ -153,58 +152,3 @@ def summary_from_show_json(text: str) -> PlanSummary:
         if "update" in actions:
             change += 1
     return PlanSummary(add, change, destroy, "show-json")
-
-
-# ---------------------------------------------------------------------------------------------- versions
-
-_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?")
-_REQUIRED = re.compile(r"required_version\s*=\s*\"([^\"]+)\"")
-
-
-def parse_version(text: str) -> tuple[int, int, int]:
-    match = _VERSION.match(text.strip())
-    if not match:
-        raise ValueError(f"not a version: {text!r}")
-    return (int(match.group(1)), int(match.group(2) or 0), int(match.group(3) or 0))
-
-
-def _satisfies_one(version: tuple[int, int, int], constraint: str) -> bool:
-    constraint = constraint.strip()
-    match = re.match(r"^(>=|<=|!=|~>|>|<|=)?\s*(.+)$", constraint)
-    if not match:
-        raise ValueError(f"cannot read version constraint {constraint!r}")
-    op = match.group(1) or "="
-    raw = match.group(2).strip()
-    target = parse_version(raw)
-    if op == "=":
-        return version == target
-    if op == "!=":
-        return version != target
-    if op == ">=":
-        return version >= target
-    if op == "<=":
-        return version <= target
-    if op == ">":
-        return version > target
-    if op == "<":
-        return version < target
-    # ~> : pessimistic; "~> 1.10" allows 1.x >= 1.10, "~> 1.10.2" allows 1.10.x >= 1.10.2
-    parts = raw.lstrip("v").split(".")
-    if len(parts) >= 3:
-        return version >= target and version[:2] == target[:2]
-    return version >= target and version[0] == target[0]
-
-
-def satisfies(version: str, constraints: str) -> bool:
-    """Whether ``version`` meets a Terraform ``required_version`` string (comma-separated constraints)."""
-    parsed = parse_version(version)
-    return all(_satisfies_one(parsed, c) for c in constraints.split(",") if c.strip())
-
-
-def required_versions(folder: Path) -> list[tuple[str, str]]:
-    """(file name, constraint) of every ``required_version`` in the folder's .tf files."""
-    found: list[tuple[str, str]] = []
-    for path in sorted(folder.glob("*.tf")):
-        for match in _REQUIRED.finditer(path.read_text(encoding="utf-8")):
-            found.append((path.name, match.group(1)))
-    return found

@@ -27,14 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from clientctl.errors import ClientctlError, ExitCode
+from clientctl.errors import ClientctlError, ConfigError, ExitCode
+from clientctl.terraform import binary
 from clientctl.terraform.output import (
     LockInfo,
     PlanSummary,
     parse_lock_error,
     parse_plan_line,
-    required_versions,
-    satisfies,
     summary_from_show_json,
     transient_match,
 )
@@ -250,35 +249,18 @@ class TerraformRunner:
     def version(self) -> str:
         if self._version is None:
             try:
-                proc = subprocess.run(
-                    [str(self.binary), "version", "-json"],
-                    env=self.environment(self.plugin_cache_dir, None),
-                    capture_output=True,
-                    text=True,
-                    timeout=60,
-                    check=False,
-                )
-            except OSError as exc:
-                raise TerraformError(
-                    f"cannot run Terraform at {self.binary}: {exc}",
-                    hint="run ./dev setup (installs .venv/bin/terraform) or pass --terraform PATH",
-                ) from None
-            try:
-                self._version = str(json.loads(proc.stdout)["terraform_version"])
-            except (ValueError, KeyError):
-                raise TerraformError(
-                    f"{self.binary} did not report a version (exit {proc.returncode}): {proc.stderr.strip()[:300]}",
-                    hint="pass --terraform PATH to a Terraform CLI",
-                ) from None
+                self._version = binary.version(self.binary, self.environment(self.plugin_cache_dir, None))
+            except ConfigError as exc:
+                raise TerraformError(exc.message, hint=exc.hint) from None
         return self._version
 
     def check_version(self, folders: Sequence[Path]) -> str:
         """The Terraform version, after checking it against every layer's ``required_version``."""
         version = self.version()
         for folder in folders:
-            for name, constraint in required_versions(folder):
+            for name, constraint in binary.required_versions(folder):
                 try:
-                    ok = satisfies(version, constraint)
+                    ok = binary.satisfies(version, constraint)
                 except ValueError as exc:
                     raise TerraformError(f"{folder / name}: {exc}") from None
                 if not ok:

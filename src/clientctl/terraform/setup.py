@@ -11,29 +11,15 @@ still download providers from registry.terraform.io while talking to the sandbox
 from __future__ import annotations
 
 import os
-import shutil
 import ssl
-import sys
 from pathlib import Path
 
 from clientctl.aws.session import AwsTarget
 from clientctl.errors import ConfigError
 from clientctl.fsutil import atomic_write
 from clientctl.iac.standin.install import STANDIN_MARKER
+from clientctl.terraform import binary
 from clientctl.terraform.runner import BackendOverrides, TerraformRunner
-
-
-def terraform_binary(option: str | None, root: Path) -> Path:
-    """--terraform / $CLIENTCTL_TERRAFORM, else the one ./dev setup installs, else terraform on PATH."""
-    if option:
-        return Path(option)
-    for candidate in (Path(sys.prefix) / "bin" / "terraform", root / ".venv" / "bin" / "terraform"):
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    found = shutil.which("terraform")
-    if found is None:
-        raise ConfigError("no Terraform CLI found", hint="run ./dev setup, or pass --terraform PATH")
-    return Path(found)
 
 
 def _system_roots() -> str:
@@ -57,10 +43,7 @@ def combined_ca_bundle(ca_bundle: str, state_dir: Path) -> Path:
 
 def terraform_environment(target: AwsTarget, state_dir: Path, base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment Terraform runs with for ``target``."""
-    env = dict(os.environ if base is None else base)
-    config = env.get("TF_CLI_CONFIG_FILE")
-    if config and not Path(config).exists():
-        env["TF_CLI_CONFIG_FILE"] = os.devnull  # a missing CLI config only makes Terraform warn on every call
+    env = binary.environment(base)
     if target.profile:
         env["AWS_PROFILE"] = target.profile
     if target.static_credentials is not None:
@@ -99,7 +82,7 @@ def make_runner(
         plugin_cache = state_dir / "sandbox-terraform" / "plugin-cache"
         workdir_copy = (root, copy)
     return TerraformRunner(
-        terraform_binary(terraform, root),
+        binary.require(terraform, root),
         env=environment,
         plugin_cache_dir=plugin_cache,
         lock_timeout=lock_timeout,
