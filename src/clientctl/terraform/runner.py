@@ -22,12 +22,13 @@ import subprocess
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from clientctl.errors import ClientctlError, ConfigError, ExitCode
+from clientctl.fsutil import file_lock
 from clientctl.terraform import binary
 from clientctl.terraform.output import (
     LockInfo,
@@ -136,18 +137,6 @@ class _FolderLocks:
     def get(self, key: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(key, threading.Lock())
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """Cross-process exclusive lock (two clientctl runs on one machine share the plugin cache)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 _LOCKFILE_PROVIDER = re.compile(r'provider\s+"([^"]+)"\s*\{[^}]*?version\s*=\s*"([^"]+)"', re.DOTALL)
@@ -442,9 +431,9 @@ class NodeSession:
         with contextlib.ExitStack() as stack:
             if global_needed:
                 stack.enter_context(runner._cache_lock)
-                stack.enter_context(_file_lock(runner.plugin_cache_dir / ".clientctl-locks" / "cache.lock"))
+                stack.enter_context(file_lock(runner.plugin_cache_dir / ".clientctl-locks" / "cache.lock"))
             stack.enter_context(runner._folder_locks.get(folder_key))
-            stack.enter_context(_file_lock(runner.plugin_cache_dir / ".clientctl-locks" / f"{lock_name}.lock"))
+            stack.enter_context(file_lock(runner.plugin_cache_dir / ".clientctl-locks" / f"{lock_name}.lock"))
             result = self._run("init", args, workspace=False)
         if not result.ok:
             return result
