@@ -123,3 +123,21 @@ def test_verify_flags_a_conditional_public_policy_and_names_the_statement(aws: A
     for check in ("s3.public-read", "s3.cross-account"):
         detail = json.dumps(by_check[check])
         assert "'Probe'" in detail and "pins no fixed value" in detail, detail
+
+
+def test_policy_documents_read_one_way() -> None:
+    """aws.policy.document/statements serve the audit, bootstrap, emergency and isolation alike."""
+    from clientctl.aws import policy
+
+    assert policy.document(None) is None and policy.document("") is None
+    one = policy.document('{"Statement": {"Effect": "Deny", "Action": "s3:*"}}')
+    assert policy.statements(one) == [{"Effect": "Deny", "Action": "s3:*"}]
+    assert policy.statement_list({"Version": "2012-10-17"}) is None
+    assert policy.statements({"Version": "2012-10-17"}) == []
+    assert policy.statements({"Statement": [{"Sid": "a"}, "junk"]}) == [{"Sid": "a"}]
+    for bad in ("not json", "[1, 2]"):
+        try:
+            policy.document(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad!r} was read as a policy")

@@ -18,6 +18,8 @@ from typing import Any
 
 from clientctl import naming
 from clientctl.aws.errors import error_code, is_access_denied, is_missing_bucket
+from clientctl.aws.policy import document as policy_document
+from clientctl.aws.policy import statements
 from clientctl.errors import ClientctlError, ConfigError
 from clientctl.registry.models import BackendSettings, ObservabilityStorage
 
@@ -191,13 +193,6 @@ def our_statements(spec: BucketSpec, account: str, project: str) -> list[dict[st
     if spec.log_target is None:
         statements.append(log_delivery_statement(spec.name, account, project))
     return statements
-
-
-def statements_of(policy: dict[str, Any] | None) -> list[dict[str, Any]]:
-    if not policy:
-        return []
-    raw = policy.get("Statement", [])
-    return [s for s in (raw if isinstance(raw, list) else [raw]) if isinstance(s, dict)]
 
 
 def canonical_rules(rules: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
@@ -408,10 +403,9 @@ def _bucket_changes(
 
     policy_raw = (current.get("policy") or {}).get("Policy")
     try:
-        policy = json.loads(policy_raw) if policy_raw else None
+        existing = statements(policy_document(policy_raw))
     except ValueError:
-        policy = None
-    existing = statements_of(policy)
+        existing = []  # unreadable: replaced by ours
     ours = our_statements(spec, account, project)
     our_sids = {s["Sid"] for s in ours}
     by_sid = {s.get("Sid"): s for s in existing}

@@ -7,14 +7,11 @@ retention). Buckets too large to empty by API get a lifecycle "expire everything
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from clientctl.aws.backend import statements_of
-from clientctl.aws.errors import error_code
-from clientctl.aws.policy import covers
+from clientctl.aws.policy import bucket_policy, covers, statements
 from clientctl.aws.s3_destroy import Inventory, inventory, list_uploads
 
 LARGE_BUCKET_VERSIONS = 5_000_000
@@ -70,14 +67,12 @@ def diagnose(
     if not inv.exists:
         return result
     try:
-        policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-    except Exception as exc:
-        if error_code(exc) not in {"NoSuchBucketPolicy"}:
-            raise
-        policy = None
+        policy = bucket_policy(s3, bucket)
+    except ValueError:
+        policy = None  # unreadable JSON denies nothing we could name
     denying = [
         s
-        for s in statements_of(policy)
+        for s in statements(policy)
         if s.get("Effect") == "Deny"
         and (covers(s, "s3:DeleteObject") or covers(s, "s3:DeleteBucket"))
         and not _only_insecure_transport(s)

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -68,10 +69,43 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def statements(policy: dict[str, Any] | None) -> list[dict[str, Any]]:
-    if not policy:
-        return []
-    return [s for s in as_list(policy.get("Statement")) if isinstance(s, dict)]
+def document(text: str | None) -> dict[str, Any] | None:
+    """A policy document from its JSON text; None when there is none (no policy, or an empty string).
+    ValueError when the text is not a JSON object: each caller decides what an unreadable policy means."""
+    if not text:
+        return None
+    parsed = json.loads(text)
+    if not isinstance(parsed, dict):
+        raise ValueError(f"a policy document is a JSON object, not {type(parsed).__name__}")
+    return parsed
+
+
+def statement_list(policy: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """The document's statements (``Statement`` as one object or a list); None when it has no ``Statement``."""
+    raw = policy.get("Statement")
+    if isinstance(raw, Mapping):
+        raw = [raw]
+    if not isinstance(raw, list):
+        return None
+    return [dict(s) for s in raw if isinstance(s, Mapping)]
+
+
+def statements(policy: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The document's statements; ``[]`` when there is no document or no ``Statement``."""
+    return (statement_list(policy) or []) if policy else []
+
+
+def bucket_policy(s3: Any, bucket: str) -> dict[str, Any] | None:
+    """The bucket's policy document (GetBucketPolicy); None when the bucket has none."""
+    from clientctl.aws.errors import error_code
+
+    try:
+        text = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    except Exception as exc:
+        if error_code(exc) == "NoSuchBucketPolicy":
+            return None
+        raise
+    return document(text)
 
 
 def principals(stmt: dict[str, Any], field: str = "Principal") -> dict[str, list[str]]:

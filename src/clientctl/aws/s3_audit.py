@@ -23,18 +23,20 @@ from clientctl.aws.backend import (
     STATE_KIND,
     BucketSpec,
     canonical_rules,
-    statements_of,
 )
 from clientctl.aws.errors import error_code, is_missing_bucket
 from clientctl.aws.policy import (
     actions,
     as_list,
+    bucket_policy,
     condition_keys,
     covers,
     has_public_principal,
     is_public,
     principals,
+    statements,
 )
+from clientctl.aws.policy import document as policy_document
 
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
 PUBLIC_GROUPS = (
@@ -86,14 +88,10 @@ class BucketFacts:
         return self.spec.kind if self.spec else None
 
     def policy(self) -> dict[str, Any] | None:
-        raw = (self.data.get("policy") or {}).get("Policy")
-        if not raw:
-            return None
         try:
-            parsed = json.loads(raw)
+            return policy_document((self.data.get("policy") or {}).get("Policy"))
         except ValueError:
-            return {"Statement": []}
-        return parsed if isinstance(parsed, dict) else None
+            return {"Statement": []}  # a policy that says nothing readable grants and denies nothing
 
 
 class NotApplicable(Exception):
@@ -119,7 +117,7 @@ class Check:
 
 def _public_allows(facts: BucketFacts, wanted: tuple[str, ...]) -> list[str]:
     found = []
-    for stmt in statements_of(facts.policy()):
+    for stmt in statements(facts.policy()):
         if stmt.get("Effect") == "Allow" and is_public(stmt):
             hits = [a for a in wanted if covers(stmt, a)]
             if hits:
@@ -185,7 +183,7 @@ def ownership(facts: BucketFacts) -> CheckResult:
 
 def tls_only(facts: BucketFacts) -> CheckResult:
     arn = f"arn:aws:s3:::{facts.name}"
-    for stmt in statements_of(facts.policy()):
+    for stmt in statements(facts.policy()):
         if stmt.get("Effect") != "Deny" or not has_public_principal(stmt) or not covers(stmt, "s3:PutObject"):
             continue
         if not (covers(stmt, "s3:GetObject") and covers(stmt, "s3:ListBucket")):
@@ -246,8 +244,7 @@ def access_logging(facts: BucketFacts) -> CheckResult:
         return False, f"target {target} is in {location}, the bucket in {own}"
     grants_delivery = False
     try:
-        doc = json.loads(s3.get_bucket_policy(Bucket=target)["Policy"])
-        for stmt in statements_of(doc):
+        for stmt in statements(bucket_policy(s3, target)):
             if stmt.get("Effect") == "Allow" and "logging.s3.amazonaws.com" in principals(stmt).get("Service", []):
                 grants_delivery = grants_delivery or covers(stmt, "s3:PutObject")
     except Exception as exc:
@@ -312,7 +309,7 @@ _ACCOUNT = re.compile(r"^(?:arn:[^:]+:iam::)?(\d{12})(?::|$)")
 
 def cross_account(facts: BucketFacts) -> CheckResult:
     found = []
-    for stmt in statements_of(facts.policy()):
+    for stmt in statements(facts.policy()):
         if stmt.get("Effect") != "Allow":
             continue
         if is_public(stmt):
@@ -330,7 +327,7 @@ def cross_account(facts: BucketFacts) -> CheckResult:
 
 
 def lockout(facts: BucketFacts) -> CheckResult:
-    for stmt in statements_of(facts.policy()):
+    for stmt in statements(facts.policy()):
         if stmt.get("Effect") != "Deny" or not covers(stmt, "s3:PutBucketPolicy"):
             continue
         not_principal = principals({"Principal": stmt.get("NotPrincipal")}).get("AWS", [])

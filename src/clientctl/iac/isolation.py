@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from clientctl.aws.policy import as_list
+from clientctl.aws.policy import as_list, statement_list
 from clientctl.errors import Finding, rel
 from clientctl.iac import hclast as h
 from clientctl.iac import provider_schema as ps
@@ -477,12 +477,10 @@ def _statements(scope: Scope, value: Any) -> list[dict[str, Any]] | Unknown:
             return Unknown("policy is not JSON")
     else:
         return Unknown(f"policy not known statically ({first_unknown(value) or value})")
-    stmts = doc.get("Statement") if isinstance(doc, Mapping) else None
-    if isinstance(stmts, Mapping):
-        stmts = [stmts]
-    if not isinstance(stmts, list):
+    stmts = statement_list(doc) if isinstance(doc, Mapping) else None
+    if stmts is None:
         return Unknown("policy has no Statement list")
-    return [s for s in stmts if isinstance(s, dict)]
+    return stmts
 
 
 def _policy_document(scope: Scope, address: str, key: str | None = None) -> list[dict[str, Any]] | Unknown:
