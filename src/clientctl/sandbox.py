@@ -21,10 +21,10 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from clientctl import paths
 from clientctl.errors import ClientctlError, ConfigError
 from clientctl.fsutil import atomic_write
 
-STATE_DIR = ".clientctl"
 STATE_FILE = "sandbox.json"
 SANDBOX_REGION = "us-east-1"
 SANDBOX_ACCOUNT = "123456789012"
@@ -51,12 +51,8 @@ class SandboxState:
     http_endpoint: str | None = None
 
 
-def state_dir(root: Path) -> Path:
-    return root / STATE_DIR
-
-
 def state_path(root: Path) -> Path:
-    return state_dir(root) / STATE_FILE
+    return paths.state_dir(root) / STATE_FILE
 
 
 def read_state(root: Path) -> SandboxState | None:
@@ -143,7 +139,7 @@ def start(
         )
     if current == "stale":
         state_path(root).unlink(missing_ok=True)
-    folder = state_dir(root)
+    folder = paths.state_dir(root)
     folder.mkdir(parents=True, exist_ok=True)
     ready = folder / f"sandbox-ready-{os.getpid()}.json"
     ready.unlink(missing_ok=True)

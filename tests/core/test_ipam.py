@@ -102,3 +102,20 @@ def test_subnet_plan_refuses_what_does_not_fit() -> None:
         plan(
             parse_network("10.0.0.0/16"), ["a", "b", "c"], max_azs=2, eks_newbits=4, private_newbits=4, public_newbits=8
         )
+
+
+def test_ledger_release_is_idempotent() -> None:
+    import datetime as dt
+
+    from clientctl.ipam.cidr import parse_network
+    from clientctl.ipam.ledger import Ledger
+
+    today = dt.date(2026, 12, 3)
+    block = parse_network("10.40.0.0/16")
+    once = Ledger().release(block, "acme", "us-east-1", "prod", today, 30)
+    assert [(str(r.vpc_cidr), r.client, r.quarantine_until) for r in once.released] == [
+        ("10.40.0.0/16", "acme", dt.date(2027, 1, 2))
+    ]
+    assert once.release(block, "acme", "us-east-1", "prod", today + dt.timedelta(days=5), 30) is once
+    other = once.release(block, "globex", "us-east-1", "prod", today, 30)
+    assert [r.client for r in other.released] == ["acme", "globex"]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from clientctl import paths
 from clientctl.registry import journal
 from tests.helpers import copy_registry, snapshot
 
@@ -68,7 +69,7 @@ def test_killed_edit_is_all_or_nothing(
         assert after_kill == before
     elif boundary < last:
         assert after_kill != outcomes[edit] or boundary == last - 1
-        assert journal.journal_path(repo).exists()
+        assert paths.registry_journal_file(repo).exists()
 
     follow = clientctl(repo, "validate", "--only", "registry")
     assert follow.returncode == 0, follow.stdout + follow.stderr
@@ -80,7 +81,7 @@ def test_killed_edit_is_all_or_nothing(
         assert state == outcomes[edit]
         if boundary < last:
             assert f"completed an interrupted `client {edit}" in follow.stderr, follow.stderr
-    assert not journal.journal_path(repo).exists()
+    assert not paths.registry_journal_file(repo).exists()
     assert clientctl(repo, "render", "--check").returncode == 0
 
 
@@ -92,7 +93,7 @@ def test_a_hand_edit_after_the_kill_stops_recovery_and_names_the_file(repo: Path
     result = clientctl(repo, "validate", "--only", "registry")
     assert result.returncode == 2
     assert "changed by hand" in result.stderr and "Traceback" not in result.stderr
-    assert journal.journal_path(repo).exists()
+    assert paths.registry_journal_file(repo).exists()
 
 
 REMOVE = (

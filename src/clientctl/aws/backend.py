@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clientctl import naming
-from clientctl.aws.errors import error_code, is_access_denied, is_missing_bucket
+from clientctl.aws.errors import error_code, is_access_denied, is_missing_bucket, is_missing_table
 from clientctl.aws.policy import document as policy_document
 from clientctl.aws.policy import statements
 from clientctl.errors import ClientctlError, ConfigError
@@ -497,7 +497,7 @@ def _table_changes(ddb: Any, spec: TableSpec) -> tuple[list[Change], str]:
     try:
         table = ddb.describe_table(TableName=name)["Table"]
     except Exception as exc:
-        if error_code(exc) != "ResourceNotFoundException":
+        if not is_missing_table(exc):
             raise
         table = None
     if table is None:

@@ -12,6 +12,8 @@ MISSING_BUCKET = frozenset({"NoSuchBucket", "404", "NotFound"})
 MISSING_KEY = frozenset({"NoSuchKey", "404", "NotFound"})
 #: An object or its bucket that does not exist (a GetObject of a state that was never written).
 MISSING_OBJECT = MISSING_KEY | MISSING_BUCKET
+#: A DynamoDB table that does not exist.
+MISSING_TABLE = frozenset({"ResourceNotFoundException"})
 #: Access refused: ``AccessDenied`` (most APIs), ``403``/``Forbidden`` (HEAD requests).
 ACCESS_DENIED = frozenset({"AccessDenied", "403", "Forbidden"})
 
@@ -37,3 +39,7 @@ def is_missing_object(exc: BaseException) -> bool:
 
 def is_access_denied(exc: BaseException) -> bool:
     return error_code(exc) in ACCESS_DENIED
+
+
+def is_missing_table(exc: BaseException) -> bool:
+    return error_code(exc) in MISSING_TABLE

@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from clientctl.aws.errors import error_code, is_missing_bucket, is_missing_key
+from clientctl.aws.errors import error_code, is_missing_bucket, is_missing_key, is_missing_table
 from clientctl.errors import ChecksFailed, ConfigError
 
 LOCKFILE_SUFFIX = ".tflock"
@@ -205,7 +205,7 @@ def _dynamodb_locks(ddb: Any, bucket: str, table: str, key: str | None, listing:
             for page in ddb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
                 items.extend(page.get("Items", []))
     except Exception as exc:
-        if error_code(exc) == "ResourceNotFoundException":
+        if is_missing_table(exc):
             listing.notes.append(f"lock table {table} does not exist: only S3 lockfiles were checked")
             listing.table_missing = True
             return
@@ -414,3 +414,28 @@ def read_audit(s3: Any, bucket: str, limit: int | None = None) -> list[dict[str,
         event["audit_key"] = key
         events.append(event)
     return events
+
+
+def remove_lock_digests(ddb: Any, table: str, prefix: str) -> int:
+    """Delete the lock table's items under ``prefix`` (``<bucket>/<key prefix>``): the md5 digests Terraform's
+    DynamoDB locking keeps per state, once those states are gone (offboarding). 0 when the table is missing."""
+    removed = 0
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "ProjectionExpression": "LockID",
+        "FilterExpression": "begins_with(LockID, :p)",
+        "ExpressionAttributeValues": {":p": {"S": prefix}},
+    }
+    try:
+        while True:
+            page = ddb.scan(**kwargs)
+            for item in page.get("Items", []):
+                ddb.delete_item(TableName=table, Key={"LockID": item["LockID"]})
+                removed += 1
+            if "LastEvaluatedKey" not in page:
+                return removed
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    except Exception as exc:
+        if is_missing_table(exc):
+            return removed
+        raise

@@ -24,7 +24,7 @@ from clientctl.aws.backend import (
     BucketSpec,
     canonical_rules,
 )
-from clientctl.aws.errors import error_code, is_missing_bucket
+from clientctl.aws.errors import error_code, is_missing_bucket, is_missing_table
 from clientctl.aws.policy import (
     actions,
     as_list,
@@ -619,7 +619,7 @@ def audit_lock_table(ddb: Any, table: str) -> list[AuditFinding]:
     try:
         desc = ddb.describe_table(TableName=table)["Table"]
     except Exception as exc:
-        if error_code(exc) == "ResourceNotFoundException":
+        if is_missing_table(exc):
             add("dynamodb.exists", False, "lock table does not exist", fix)
         else:
             out.append(

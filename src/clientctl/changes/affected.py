@@ -32,7 +32,8 @@ from clientctl.iac import hclast as h
 from clientctl.iac.config import is_local_source, literal_string
 from clientctl.iac.wiring import convert
 from clientctl.layers import LAYER_NAMES, downstream
-from clientctl.registry.loader import CLIENTS_DIR, PLATFORM_FILE, LoadedClient, client_from_text, platform_from_text
+from clientctl.paths import CLIENTS_DIR, PLATFORM_FILE, client_path
+from clientctl.registry.loader import LoadedClient, client_from_text, platform_from_text
 from clientctl.registry.models import Client, Platform
 from clientctl.registry.resolve import resolve
 from clientctl.render.render import BACKEND_FILE, TFVARS_FILE, backend_hcl, settings
@@ -257,7 +258,7 @@ def _described(diffs: list[str]) -> str:
 
 def _load_clients(tree: git.Tree, names: Iterable[str], label: str) -> dict[str, LoadedClient]:
     """The named clients as they are in ``tree`` (a name without a file there is skipped)."""
-    paths = {name: f"{CLIENTS_DIR}/{name}.yaml" for name in sorted(names)}
+    paths = {name: client_path(name) for name in sorted(names)}
     texts = tree.read_many(list(paths.values()))
     clients: dict[str, LoadedClient] = {}
     problems = []
@@ -287,7 +288,7 @@ def _scopes(tree: git.Tree, names: list[str]) -> dict[str, tuple[str, str]]:
     """(region, environment) of each client, read from its two top-level lines without building the model
     (a Terraform change needs only where each client lives; 1,000 full loads would dominate the run). A file
     where the two lines are not found exactly once each is loaded and checked in full."""
-    paths = {name: f"{CLIENTS_DIR}/{name}.yaml" for name in names}
+    paths = {name: client_path(name) for name in names}
     texts = tree.read_many(list(paths.values()))
     found: dict[str, tuple[str, str]] = {}
     slow = []
@@ -364,7 +365,7 @@ def _select(
             f
             for f, changed in (
                 (PLATFORM_FILE, changes.platform),
-                (f"{CLIENTS_DIR}/{name}.yaml", name in changes.clients),
+                (client_path(name), name in changes.clients),
             )
             if changed
         )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from clientctl import paths
 from clientctl.errors import ClientctlError, Finding
 from clientctl.registry import Registry, find_root, load_registry
 from clientctl.registry.edit import recover_registry
@@ -41,7 +42,7 @@ class App:
     def root(self) -> Path:
         if self.root_option is not None:
             root = Path(self.root_option)
-            if not (root / "platform.yaml").is_file():
+            if not (root / paths.PLATFORM_FILE).is_file():
                 from clientctl.errors import ConfigError
 
                 raise ConfigError(

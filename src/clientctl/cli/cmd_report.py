@@ -15,17 +15,15 @@ from clientctl.orchestrator.grid import render_grid, summary_line
 from clientctl.orchestrator.report import RunReport, merge_reports, read_report
 from clientctl.registry import find_root
 
-REPORT_FILE = "report.json"
-
 
 def report_files(arguments: tuple[Path, ...]) -> list[Path]:
     """The report files named, a folder standing for every ``report.json`` below it (a downloaded artifact)."""
     files: list[Path] = []
     for argument in arguments:
         if argument.is_dir():
-            found = sorted(argument.rglob(REPORT_FILE))
+            found = sorted(argument.rglob(paths.REPORT_FILE))
             if not found:
-                raise ConfigError(f"{argument}: no {REPORT_FILE} in this folder or below it")
+                raise ConfigError(f"{argument}: no {paths.REPORT_FILE} in this folder or below it")
             files += found
         elif argument.is_file():
             files.append(argument)
@@ -39,7 +37,7 @@ def _default_out(report: RunReport) -> Path:
         root: Path | None = find_root(Path.cwd())
     except ConfigError:
         root = None
-    return paths.state_dir(root) / "runs" / report.run_id / REPORT_FILE
+    return paths.run_report_file(root, report.run_id)
 
 
 @click.group("report")

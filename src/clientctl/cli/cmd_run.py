@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 from botocore.exceptions import BotoCoreError, ClientError
 
+from clientctl import paths
 from clientctl.aws.session import AwsTarget
 from clientctl.changes import affected as find_affected
 from clientctl.cli.app import App, interrupts, pass_app, print_findings, print_json
@@ -153,8 +154,8 @@ def _run(
         action = "plan"  # an apply that applies nothing is exactly `clientctl plan`
     registry = app.registry()
     root = registry.root
-    state_dir = root / ".clientctl"
-    previous: RunReport | None = load_report(state_dir / "runs", resume) if resume else None
+    state_dir = paths.state_dir(root)
+    previous: RunReport | None = load_report(paths.runs_dir(root), resume) if resume else None
     if all_clients and clients:
         raise click.UsageError("give client names or --all, not both")
     if (base or head) and not affected:

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 import click
 
-from clientctl import sandbox
+from clientctl import paths, sandbox
 from clientctl.cli.app import App, pass_app, print_json
 from clientctl.cli.aws_options import sandbox_root
 from clientctl.errors import ClientctlError, ExitCode
@@ -72,7 +72,7 @@ def env_cmd(app: App) -> None:
     root = sandbox_root()
     state = sandbox.require_running(root)
     region = sandbox.SANDBOX_REGION
-    if (root / "platform.yaml").is_file():
+    if (root / paths.PLATFORM_FILE).is_file():
         with contextlib.suppress(ClientctlError):
             region = next(iter(load_platform(root)[0].regions))
     exports = sandbox.env_exports(state, region)

@@ -67,7 +67,7 @@ def targets(root: Path, tops: Sequence[str] = TERRAFORM_TOPS) -> list[Target]:
 
 
 def work_dir(root: Path) -> Path:
-    return paths.state_dir(root) / "iac"
+    return paths.iac_work_dir(root)
 
 
 def sync_tree(root: Path, tree: Path, tops: Sequence[str] = TERRAFORM_TOPS) -> str:

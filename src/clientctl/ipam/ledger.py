@@ -8,7 +8,7 @@ quarantine for ``network.quarantine_days`` before it can be allocated again.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,17 @@ class Ledger:
 
     def quarantined(self, today: dt.date) -> list[Released]:
         return [r for r in self.released if r.quarantine_until > today]
+
+    def release(
+        self, network: IPv4Network, client: str, region: str, environment: str, today: dt.date, quarantine_days: int
+    ) -> Ledger:
+        """This ledger with ``network`` released by ``client`` into quarantine for ``quarantine_days`` from
+        ``today``. Idempotent: a block the client already released is not released twice."""
+        if any(r.vpc_cidr == network and r.client == client for r in self.released):
+            return self
+        until = today + dt.timedelta(days=quarantine_days)
+        entry = Released(network, client, region, environment, today, until)
+        return replace(self, released=[*self.released, entry])
 
 
 def _date(value: Any, where: str) -> dt.date:

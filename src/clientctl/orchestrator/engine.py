@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from clientctl import __version__, naming
+from clientctl import __version__, naming, paths
 from clientctl.errors import ConfigError
 from clientctl.orchestrator.graph import Node, build_graph, ordered_layers, schedule, topological
 from clientctl.orchestrator.report import (
@@ -166,9 +166,9 @@ class _Run:
         self.report = report
         self.control = control
         self.observer = observer
-        state_dir = options.state_dir or registry.root / ".clientctl"
+        state_dir = options.state_dir or paths.state_dir(registry.root)
         self.run_dir = state_dir / "runs" / report.run_id
-        self.tfdata = state_dir / "tfdata"
+        self.tfdata = paths.tfdata_dir(state_dir)
         self.results: dict[Node, NodeResult] = {}
         self.changes: dict[Node, bool] = {}  # phase 1: node has changes to apply
         self.lock = threading.Lock()

@@ -9,13 +9,15 @@ from typing import Any
 
 import yaml
 
+from clientctl import paths
+
 try:  # libyaml: a 10,000-client definition is megabytes of YAML
     from yaml import CSafeDumper as _Dumper
 except ImportError:  # pragma: no cover - depends on the wheel
     from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
 
 #: Where clientctl writes run reports, logs and saved plans: every job keeps it as an artifact.
-RUNS_DIR = ".clientctl/runs/"
+RUNS_DIR = f"{paths.STATE_DIR}/runs/"
 #: The merged report of a whole pipeline (written by `clientctl report merge`).
 MERGED_REPORT = "merged-report.json"
 #: Above this many jobs a generator switches to one matrix job per layer (unless told otherwise).

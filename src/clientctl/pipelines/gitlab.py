@@ -116,7 +116,7 @@ def build(jobs: list[Job], options: Options) -> Pipeline:
             "stage": "report",
             "rules": [{"when": "always"}],
             "before_script": [*INSTALL_CLIENTCTL, 'export PATH="$PWD/.venv/bin:$PATH"'],
-            "script": [merge_script(".clientctl/runs")],
+            "script": [merge_script(RUNS_DIR.rstrip("/"))],
             "artifacts": {"paths": [MERGED_REPORT], "when": "always"},
         },
     }

@@ -16,20 +16,18 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from clientctl import yamlio
+from clientctl import paths, yamlio
 from clientctl.errors import ChecksFailed, ConfigError, Finding, clip
 from clientctl.fsutil import file_lock
 from clientctl.ipam.allocate import Allocation, allocate
 from clientctl.ipam.cidr import parse_network
-from clientctl.ipam.ledger import Ledger, Released, load_ledger
+from clientctl.ipam.ledger import Ledger, load_ledger
 from clientctl.ipam.rules import check_registry
 from clientctl.naming import CLIENT_NAME_MAX
 from clientctl.registry import journal
 from clientctl.registry.loader import LoadedClient, Registry, SourceFile, load_registry, validation_findings
 from clientctl.registry.models import CLIENT_NAME_PATTERN, Client
 from clientctl.render.render import RenderResult, checked_ledger, expected_files
-
-LOCK_FILE = Path(".clientctl") / "locks" / "registry.lock"
 
 
 @dataclass(frozen=True)
@@ -136,9 +134,9 @@ def _with_client(registry: Registry, client: Client, source: SourceFile) -> Regi
 
 def recover_registry(root: Path) -> journal.Recovery | None:
     """Complete a registry change that a killed process left half-written (see ``registry/journal.py``)."""
-    if not journal.journal_path(root).exists():
+    if not paths.registry_journal_file(root).exists():
         return None
-    with file_lock(root / LOCK_FILE):
+    with file_lock(paths.registry_lock_file(root)):
         return journal.recover(root)
 
 
@@ -194,10 +192,10 @@ def add_client(
                 "(it becomes the DNS label of the client zone; longer AWS names are shortened, see ADR-002)"
             ),
         )
-    with file_lock(root / LOCK_FILE):
+    with file_lock(paths.registry_lock_file(root)):
         journal.recover(root)
         registry = load_registry(root)
-        path = registry.clients_dir / f"{request.name}.yaml"
+        path = paths.client_file(root, request.name)
         if request.name in registry.clients or path.exists():
             raise ConfigError(
                 f"client {request.name!r} already exists ({path.relative_to(root)})",
@@ -228,7 +226,7 @@ def set_fields(
     today = today or dt.date.today()
     if not assignments:
         raise ConfigError("nothing to set", hint="e.g. clientctl client set acme-corp eks.desired_size=3")
-    with file_lock(root / LOCK_FILE):
+    with file_lock(paths.registry_lock_file(root)):
         journal.recover(root)
         registry = load_registry(root)
         loaded = registry.client(name)
@@ -265,16 +263,13 @@ def remove_client(root: Path, name: str, cidr: str, region: str, environment: st
     """Offboarding's registry change, all or nothing: release ``cidr`` into quarantine in the ledger, delete
     ``clients/NAME.yaml`` and render every layer without the client. Idempotent: a rerun after it
     completed changes nothing."""
-    with file_lock(root / LOCK_FILE):
+    with file_lock(paths.registry_lock_file(root)):
         journal.recover(root)
         registry = load_registry(root)
         ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
-        network = parse_network(cidr)
-        if not any(r.vpc_cidr == network and r.client == name for r in ledger.released):
-            until = today + dt.timedelta(days=registry.platform.network.quarantine_days)
-            entry = Released(network, name, region, environment, today, until)
-            ledger = replace(ledger, released=[*ledger.released, entry])
+        days = registry.platform.network.quarantine_days
+        ledger = ledger.release(parse_network(cidr), name, region, environment, today, days)
         trial = replace(registry, clients={k: v for k, v in registry.clients.items() if k != name})
-        path = registry.clients_dir / f"{name}.yaml"
+        path = paths.client_file(root, name)
         result, _ = _commit(f"offboard {name} (registry)", trial, {path: None}, today, ledger)
         return result

@@ -39,10 +39,6 @@ JOURNAL_VERSION: Final = 1
 KILL_ENV: Final = "CLIENTCTL_TEST_KILL_AT"
 
 
-def journal_path(root: Path) -> Path:
-    return paths.state_dir(root) / "journal" / "registry.json"
-
-
 @dataclass(frozen=True)
 class FileChange:
     """One file of a change, as a path relative to the repository root."""
@@ -83,7 +79,7 @@ def apply(root: Path, operation: str, changes: Sequence[FileChange]) -> None:
     """Journal ``changes``, write them in order, remove the journal. The caller holds the registry lock."""
     if not changes:
         return
-    journal = journal_path(root)
+    journal = paths.registry_journal_file(root)
     boundary = _boundaries()
     boundary()
     doc = {
@@ -102,7 +98,7 @@ def apply(root: Path, operation: str, changes: Sequence[FileChange]) -> None:
 
 def recover(root: Path) -> Recovery | None:
     """Complete a change a killed process left in the journal (the caller holds the registry lock)."""
-    journal = journal_path(root)
+    journal = paths.registry_journal_file(root)
     try:
         doc = json.loads(journal.read_text(encoding="utf-8"))
         operation = str(doc["operation"])

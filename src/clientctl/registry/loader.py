@@ -19,11 +19,8 @@ from clientctl import naming, yamlio
 from clientctl.errors import ConfigError, Finding, rel
 from clientctl.ipam.cidr import VPC_FORBIDDEN, CidrError, overlapping_special, parse_network
 from clientctl.ipam.overlap import Prefix, find_overlaps
+from clientctl.paths import CLIENTS_DIR, LEDGER_FILE, PLATFORM_FILE
 from clientctl.registry.models import Client, Platform
-
-PLATFORM_FILE = "platform.yaml"
-CLIENTS_DIR = "clients"
-LEDGER_FILE = "cidr-registry.yaml"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import os
 import ssl
 from pathlib import Path
 
+from clientctl import paths
 from clientctl.aws.session import AwsTarget
 from clientctl.errors import ConfigError
 from clientctl.fsutil import atomic_write
@@ -65,21 +66,21 @@ def make_runner(
     env: dict[str, str] | None = None,
 ) -> TerraformRunner:
     """A runner for the repository at ``root`` talking to ``target`` (sandbox, custom endpoint or AWS)."""
-    state_dir = root / ".clientctl"
+    state_dir = paths.state_dir(root)
     endpoint = target.effective_endpoint
     environment = terraform_environment(target, state_dir, env)
     local = uses_standins(target)
     refuse_standins_outside_sandbox(environment, local)
-    plugin_cache = Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or state_dir / "plugin-cache")
+    plugin_cache = Path(os.environ.get("TF_PLUGIN_CACHE_DIR") or paths.plugin_cache_dir(root))
     workdir_copy = None
     if local:
         # The embedded sandbox (or another loopback emulator): providers come from the stand-ins, in their own
         # plugin cache, and Terraform runs on a copy of the layers so their lock file stays out of the repo.
         from clientctl.iac import tf_validate
 
-        copy, standins, _digest = tf_validate.prepare(root, work=state_dir / "sandbox-terraform")
+        copy, standins, _digest = tf_validate.prepare(root, work=paths.sandbox_terraform_dir(root))
         environment.update(standins.env())
-        plugin_cache = state_dir / "sandbox-terraform" / "plugin-cache"
+        plugin_cache = paths.sandbox_terraform_dir(root) / "plugin-cache"
         workdir_copy = (root, copy)
     return TerraformRunner(
         binary.require(terraform, root),

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clientctl import naming
+from clientctl import naming, paths
 from clientctl.aws import object_files, s3_destroy
 from clientctl.aws.errors import is_missing_bucket
+from clientctl.aws.locks import remove_lock_digests
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
-from clientctl.errors import ClientctlError, ConfigError
+from clientctl.errors import ConfigError
 from clientctl.fsutil import atomic_write
 from clientctl.layers import LAYER_NAMES
 from clientctl.orchestrator import RunOptions, run_graph
@@ -107,7 +108,7 @@ class Offboarding:
         self.client = options.client
         self.today = options.today or dt.date.today()
         self.state: WorkflowState = load_state(root, "offboard", self.client, STEPS, persist=not options.dry_run)
-        if self.state.finished and (root / "clients" / f"{self.client}.yaml").is_file():
+        if self.state.finished and paths.client_file(root, self.client).is_file():
             # offboarded earlier and onboarded again since: this is a new offboarding
             self.state = WorkflowState(
                 "offboard", self.client, [StepState(n, t) for n, t in STEPS], path=self.state.path
@@ -331,11 +332,12 @@ class Offboarding:
         outcome = self._empty_prefixes([(self.state_bucket, prefix)], f"s3://{self.state_bucket}/{prefix}")
         if outcome.status != "done":
             return outcome
-        registry = self.registry() if (self.root / "platform.yaml").is_file() else None
+        registry = self.registry() if (self.root / paths.PLATFORM_FILE).is_file() else None
         short = registry.platform.regions[self.region].short_name if registry else self.region
         table = naming.lock_table(short)
         with aws_errors(self.options.target):
-            removed = _remove_lock_digests(self.options.target, self.region, table, f"{self.state_bucket}/{prefix}")
+            ddb = self.options.target.client("dynamodb", region=self.region)
+            removed = remove_lock_digests(ddb, table, f"{self.state_bucket}/{prefix}")
         outcome.message += f"; {removed} lock-table digest item(s) removed"
         return outcome
 
@@ -358,10 +360,10 @@ class Offboarding:
         )
 
     def step_client(self, _step: StepState) -> Outcome:
-        path = self.root / "clients" / f"{self.client}.yaml"
+        path = paths.client_file(self.root, self.client)
         local = [
-            self.root / ".clientctl" / "tfdata" / self.client,
-            self.root / ".clientctl" / "onboard" / f"{self.client}.json",
+            paths.tfdata_dir(paths.state_dir(self.root)) / self.client,
+            paths.workflow_state_file(self.root, "onboard", self.client),
         ]
         if self.options.dry_run:
             return Outcome("pending", f"would remove the local Terraform data of {self.client}")
@@ -398,33 +400,6 @@ class Offboarding:
             if step.status in ("blocked", "failed"):
                 break
         return self.state
-
-
-def _remove_lock_digests(target: AwsTarget, region: str, table: str, prefix: str) -> int:
-    """Delete the DynamoDB lock table's md5 digest items of the client's states (Terraform's dynamodb locking)."""
-    ddb = target.client("dynamodb", region=region)
-    removed = 0
-    kwargs: dict[str, Any] = {
-        "TableName": table,
-        "ProjectionExpression": "LockID",
-        "FilterExpression": "begins_with(LockID, :p)",
-        "ExpressionAttributeValues": {":p": {"S": prefix}},
-    }
-    try:
-        while True:
-            page = ddb.scan(**kwargs)
-            for item in page.get("Items", []):
-                ddb.delete_item(TableName=table, Key={"LockID": item["LockID"]})
-                removed += 1
-            if "LastEvaluatedKey" not in page:
-                return removed
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    except ClientctlError:
-        raise
-    except Exception as exc:
-        if "ResourceNotFound" in type(exc).__name__ or "ResourceNotFound" in str(exc):
-            return 0
-        raise
 
 
 def offboard(root: Path, options: OffboardOptions, io: WorkflowIO) -> WorkflowState:

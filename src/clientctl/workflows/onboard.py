@@ -25,7 +25,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from clientctl import naming
+from clientctl import naming, paths
 from clientctl.aws import backend, s3_audit
 from clientctl.aws.errors import error_code
 from clientctl.aws.scope import write_backend_files
@@ -121,7 +121,7 @@ class Onboarding:
         return load_registry(self.root)
 
     def step_client(self, _step: StepState) -> Outcome:
-        path = self.root / "clients" / f"{self.client}.yaml"
+        path = paths.client_file(self.root, self.client)
         if path.exists():
             registry = self.registry()
             registry.client(self.client)
@@ -199,7 +199,7 @@ class Onboarding:
         previous = None
         for run_id in reversed(step.run_ids):
             try:
-                previous = load_report(self.root / ".clientctl" / "runs", run_id)
+                previous = load_report(paths.runs_dir(self.root), run_id)
                 break
             except ConfigError:
                 continue
@@ -420,7 +420,7 @@ class Onboarding:
     def run(self) -> WorkflowState:
         io, state = self.io, self.state
         order = [
-            ("client", self.step_client, lambda s: (self.root / "clients" / f"{self.client}.yaml").is_file()),
+            ("client", self.step_client, lambda s: (paths.client_file(self.root, self.client)).is_file()),
             ("render", self.step_render, lambda s: not drift(self.registry())),
             ("backend", self.step_backend, lambda s: True),
             ("layers", self.step_layers, self.layers_valid),

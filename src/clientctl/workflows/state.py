@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from clientctl import paths
 from clientctl.errors import ConfigError
 from clientctl.fsutil import atomic_write
 from clientctl.orchestrator.report import now
@@ -94,7 +95,7 @@ class WorkflowState:
 
 
 def state_path(root: Path, kind: Kind, client: str) -> Path:
-    return root / ".clientctl" / kind / f"{client}.json"
+    return paths.workflow_state_file(root, kind, client)
 
 
 def load_state(root: Path, kind: Kind, client: str, steps: list[tuple[str, str]], *, persist: bool) -> WorkflowState:
