@@ -34,7 +34,7 @@ run sandbox start
 step "2. What the sandbox exports for SDKs, the AWS CLI and Terraform"
 run sandbox env
 step "3. Provision the backend: state bucket, lock table, four observability buckets (runbook Step 0/3)"
-last 6 backend provision --sandbox --force
+last 6 backend provision --sandbox --yes
 step "4. Verify S3 security (runbook: scripts/verify-s3-security.sh)"
 last 2 s3 verify --sandbox
 step "5. Validate the registry, naming, IPAM and rendered files"

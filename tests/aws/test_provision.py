@@ -182,7 +182,7 @@ def test_backend_only_and_observability_only(aws: Aws) -> None:
 
 def test_refuses_without_terminal_and_without_force(aws: Aws) -> None:
     code, out = aws.cli("backend", "provision", "--region", REGION)
-    assert code == 2 and "no terminal" in out and "--force" in out
+    assert code == 2 and "no terminal" in out and "--yes" in out
     assert aws.raw().list_buckets()["Buckets"] == []
 
 

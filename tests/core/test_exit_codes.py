@@ -14,7 +14,7 @@ import click
 import pytest
 
 from clientctl.cli import cli as root_group
-from clientctl.cli.params import LayerType
+from clientctl.cli.options import LayerType
 from tests.helpers import Runner, snapshot
 
 TOO_LONG = "a" * 64  # one over a DNS label (63, naming.CLIENT_NAME_MAX); longer AWS names are fitted (ADR-002)

@@ -66,22 +66,32 @@ def assert_refused(result: Result, path: tuple[str, ...], flag: str, *needles: s
 
 def test_backend_provision(run: Runner, aws: Aws) -> None:
     args = ("backend", "provision")
-    assert_refused(run(*args), args[:2], "--force", "no terminal")
-    assert_refused(run(*args, tty="n\n"), args[:2], "--force", "not confirmed")
-    assert_refused(run(*args, tty=""), args[:2], "--force", "not confirmed")  # end of input at the terminal
+    assert_refused(run(*args), args[:2], "--yes", "no terminal")
+    assert_refused(run(*args, tty="n\n"), args[:2], "--yes", "not confirmed")
+    assert_refused(run(*args, tty=""), args[:2], "--yes", "not confirmed")  # end of input at the terminal
     assert aws.raw().list_buckets()["Buckets"] == []
 
 
 def test_s3_destroy_and_emergency_cleanup(run: Runner, aws: Aws) -> None:
     aws.raw().create_bucket(Bucket=TRACES, CreateBucketConfiguration={"LocationConstraint": REGION})
     destroy = ("s3", "destroy", "--type", "traces")
-    assert_refused(run(*destroy), destroy[:2], "--force", "no terminal")
-    assert_refused(run(*destroy, tty="wrong-name\n"), destroy[:2], "--force", "did not match", TRACES)
-    assert_refused(run(*destroy, tty=""), destroy[:2], "--force", "no confirmation was typed")
+    by_name = f"--confirm {TRACES}"
+    assert_refused(run(*destroy), destroy[:2], by_name, "no terminal")
+    assert_refused(run(*destroy, tty="wrong-name\n"), destroy[:2], by_name, "did not match", TRACES)
+    assert_refused(run(*destroy, tty=""), destroy[:2], by_name, "no confirmation was typed")
+    # --yes answers yes/no questions, never a destruction: s3 destroy does not even take it
+    assert run(*destroy, "--yes").code == 2
     cleanup = ("s3", "emergency-cleanup", "--bucket", TRACES)
-    assert_refused(run(*cleanup), cleanup[:2], "--force", "no terminal")
-    assert_refused(run(*cleanup, tty="nope\n"), cleanup[:2], "--force", "did not match")
+    assert_refused(run(*cleanup), cleanup[:2], by_name, "no terminal")
+    assert_refused(run(*cleanup, tty="nope\n"), cleanup[:2], by_name, "did not match")
+    assert_refused(run(*cleanup, "--yes"), cleanup[:2], by_name, "no terminal")
+    # a --confirm that names no bucket of this command is refused before anything is looked at
+    typo = run(*destroy, "--confirm", TRACES + "x")
+    assert typo.code == 2 and "does not match any bucket" in typo.err and "nothing was done" in typo.err
     assert TRACES in {b["Name"] for b in aws.raw().list_buckets()["Buckets"]}
+    done = run(*destroy, "--confirm", TRACES)
+    assert done.code == 0, done.text
+    assert TRACES not in {b["Name"] for b in aws.raw().list_buckets()["Buckets"]}
 
 
 def test_state_restore(run: Runner, aws: Aws) -> None:
@@ -101,7 +111,6 @@ def test_lock_release(run: Runner, aws: Aws) -> None:
     args = ("lock", "release", lock_id)
     assert_refused(run(*args, input=""), args[:2], "--yes", "no confirmation was typed")
     assert_refused(run(*args, input="no\n"), args[:2], "--yes", "did not match")
-    # --force exists on this command too, but it means "a young lock": the hint must not name it
     assert "pass --force" not in run(*args, input="").err
     assert lock_id in run("lock", "list").out
 
@@ -110,15 +119,54 @@ def test_offboard(run: Runner, aws: Aws) -> None:
     args = ("offboard", "acme-corp")
     assert_refused(run(*args), args[:1], "--confirm acme-corp", "no terminal")
     assert_refused(run(*args, tty="globex\n"), args[:1], "--confirm acme-corp", "did not match")
+    wrong = run(*args, "--confirm", "globex")
+    assert wrong.code == 2 and "does not match any client" in wrong.err
     assert (aws.repo / "clients" / "acme-corp.yaml").exists()
 
 
 @pytest.mark.parametrize("action", ["apply", "destroy"])
 def test_apply_destroy_and_onboard_without_terminal(run: Runner, action: str) -> None:
     result = run(action, "acme-corp")
-    assert result.code == 2 and "--auto-approve" in result.err and "Traceback" not in result.text
+    flag = "--confirm CLIENT" if action == "destroy" else "--yes"
+    assert result.code == 2 and flag in result.err and "--auto-approve" in result.err and "Traceback" not in result.text
     onboard = run("onboard", "hooli", "--contact-email", "ops@hooli.example")
-    assert onboard.code == 2 and "--auto-approve" in onboard.err
+    assert onboard.code == 2 and "--yes" in onboard.err and "--auto-approve" in onboard.err
+    if action == "destroy":
+        typo = run("destroy", "acme-corp", "--confirm", "globex")
+        assert typo.code == 2 and "does not match any client" in typo.err
+
+
+#: The one rule (cli/prompts.py): yes/no questions take --yes (-y); destroying something named takes
+#: --confirm NAME; --force survives only where the runbook's scripts used it (and refuses by name on lock).
+ASKS_YES_NO = [
+    ("backend", "provision"),
+    ("s3", "emergency-cleanup"),
+    ("dns", "record", "delete"),
+    ("lock", "release"),
+    ("state", "restore"),
+    ("apply",),
+    ("onboard",),
+]
+DESTROYS_NAMED = [("s3", "destroy"), ("s3", "emergency-cleanup"), ("destroy",), ("offboard",)]
+RUNBOOK_FORCE = {("backend", "provision"), ("s3", "destroy"), ("s3", "emergency-cleanup"), ("lock", "release")}
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        found.append((*path, name))
+        if isinstance(command, click.Group):
+            found += _commands(command, (*path, name))
+    return found
+
+
+def test_one_confirmation_vocabulary() -> None:
+    for path in ASKS_YES_NO:
+        assert {"--yes", "-y"} <= option_names(path), path
+    for path in DESTROYS_NAMED:
+        assert "--confirm" in option_names(path), path
+    with_force = {path for path in _commands(root_group) if "--force" in option_names(path)}
+    assert with_force == RUNBOOK_FORCE
 
 
 def test_every_prompt_goes_through_the_one_helper() -> None:

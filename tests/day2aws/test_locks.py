@@ -80,12 +80,14 @@ def test_young_lock_needs_force(aws: Aws) -> None:
     make_backend(aws)
     lock_id = put_lock(aws, "acme-corp", "01-foundation", minutes_ago=3)
     code, out = aws.cli("lock", "release", lock_id, "--yes")
-    assert code == 1 and "younger than --min-age 15 min" in out and "--force" in out
+    assert code == 1 and "younger than --min-age 15 min" in out and "--ignore-min-age" in out
+    code, out = aws.cli("lock", "release", lock_id, "--yes", "--force")  # the old name is refused, by name
+    assert code == 2 and "--force is now --ignore-min-age" in out
     assert _lock_item(aws, "acme-corp", "01-foundation") is not None
     code, out = aws.cli("lock", "release", lock_id, "--yes", "--min-age", "2")
     assert code == 0, out
     lock_id = put_lock(aws, "acme-corp", "01-foundation", minutes_ago=1)
-    code, out = aws.cli("lock", "release", lock_id, "--yes", "--force", "--reason", "ci runner killed")
+    code, out = aws.cli("lock", "release", lock_id, "--yes", "--ignore-min-age", "--reason", "ci runner killed")
     assert code == 0, out
     assert not _lockfile_exists(aws, "acme-corp", "01-foundation")
     events = [

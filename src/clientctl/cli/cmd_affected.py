@@ -6,7 +6,7 @@ import click
 
 from clientctl.changes import AffectedResult, affected
 from clientctl.cli.app import App, pass_app, print_json
-from clientctl.cli.params import base_head_options
+from clientctl.cli.options import base_head_options
 
 
 def describe(result: AffectedResult, *, why: bool) -> str:

@@ -9,8 +9,8 @@ from clientctl.aws.scope import Scope, resolve_scope, write_backend_files
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, pass_app, print_json, table
 from clientctl.cli.aws_options import aws_options, progress
+from clientctl.cli.options import ignore_registry_option, yes_option
 from clientctl.cli.prompts import confirm
-from clientctl.cli.scope_options import ignore_registry_option
 
 
 @click.group("backend")
@@ -26,7 +26,7 @@ def command() -> None:
 @click.option("--dry-run", is_flag=True, help="Print the exact plan; make no change.")
 @click.option("--backend-only", is_flag=True, help="Only the state bucket and the lock table.")
 @click.option("--observability-only", is_flag=True, help="Only the four observability buckets.")
-@click.option("--force", is_flag=True, help="Do not ask for confirmation.")
+@yes_option(force_alias=True)
 @pass_app
 def provision(
     app: App,
@@ -37,7 +37,7 @@ def provision(
     dry_run: bool,
     backend_only: bool,
     observability_only: bool,
-    force: bool,
+    yes: bool,
 ) -> None:
     """Create or repair the 5 buckets + 1 lock table, hardened; idempotent (a rerun changes nothing)."""
     if backend_only and observability_only:
@@ -64,8 +64,8 @@ def provision(
             return
         confirm(
             f"Apply {len(result.changes)} change(s) in account {account}?",
-            given=force,
-            flag="--force",
+            given=yes,
+            flag="--yes",
             what="backend provision",
         )
         backend.apply_plan(result, progress=progress)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from clientctl.cli.app import App, pass_app, print_findings, print_json, table
+from clientctl.cli.options import client_options, client_request
 from clientctl.errors import ChecksFailed, refused_request_is_usage_error
 from clientctl.ipam.cidr import CidrError
 from clientctl.ipam.subnets import LayoutError
-from clientctl.registry.edit import ClientRequest, add_client, set_fields
+from clientctl.registry.edit import add_client, set_fields
 from clientctl.registry.resolve import resolve
 
 
@@ -19,51 +22,14 @@ def command() -> None:
 
 @command.command("add")
 @click.argument("name")
-@click.option("--tier", default="standard", show_default=True, help="Tier preset from platform.yaml.")
-@click.option("--code", default=None, help="client_code (default: the name in upper case).")
+@client_options
 @click.option("--region", default=None, help="Region (default: the first region of platform.yaml).")
-@click.option("--environment", default=None, help="Environment (default: the first of platform.yaml).")
-@click.option(
-    "--vpc-cidr", default="auto", show_default=True, help="A CIDR, or 'auto' to allocate the next free block."
-)
-@click.option("--prefix-length", type=click.IntRange(16, 28), default=None, help="Size of an auto-allocated block.")
-@click.option("--full-name", default=None, help="metadata.full_name (default: from the name).")
-@click.option("--contact-email", default=None, help="metadata.contact_email (required).")
-@click.option("--cost-center", default=None, help="metadata.cost_center (default: CC-<code>).")
-@click.option(
-    "--set", "sets", multiple=True, metavar="PATH=VALUE", help="Set any field, e.g. --set eks.desired_size=3."
-)
 @click.option("--dry-run", is_flag=True, help="Validate and show the file that would be written; write nothing.")
 @pass_app
-def add(
-    app: App,
-    name: str,
-    tier: str,
-    code: str | None,
-    region: str | None,
-    environment: str | None,
-    vpc_cidr: str,
-    prefix_length: int | None,
-    full_name: str | None,
-    contact_email: str | None,
-    cost_center: str | None,
-    sets: tuple[str, ...],
-    dry_run: bool,
-) -> None:
+def add(app: App, /, name: str, region: str | None, dry_run: bool, **fields: Any) -> None:
     """Create clients/NAME.yaml (allocating a CIDR unless given), validate the registry, then render."""
-    request = ClientRequest(
-        name=name,
-        tier=tier,
-        code=code,
-        region=region,
-        environment=environment,
-        vpc_cidr=vpc_cidr,
-        prefix_length=prefix_length,
-        full_name=full_name,
-        contact_email=contact_email,
-        cost_center=cost_center,
-        sets=sets,
-    )
+    vpc_cidr = fields["vpc_cidr"]
+    request = client_request(name, region, fields)
     with refused_request_is_usage_error():
         result = add_client(app.root, request, dry_run=dry_run)
     if app.json:

@@ -12,6 +12,7 @@ from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, output_option, pass_app, print_json, use_output
 from clientctl.cli.aws_options import aws_options, progress
 from clientctl.cli.day2_common import utcnow
+from clientctl.cli.options import yes_option
 from clientctl.cli.prompts import confirm
 from clientctl.errors import ChecksFailed, ConfigError, ExitCode
 
@@ -172,7 +173,7 @@ def record_list(app: App, client: str, fmt: str | None, target: AwsTarget) -> No
 @click.argument("name")
 @click.argument("kind", metavar="TYPE")
 @click.argument("value")
-@click.option("--yes", is_flag=True, help="Delete without asking.")
+@yes_option()
 @click.option("--dry-run", is_flag=True, help="Only say what would be deleted (no change, no prompt).")
 @output_option("table", "json")
 @aws_options

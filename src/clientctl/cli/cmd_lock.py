@@ -12,6 +12,7 @@ from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, output_option, pass_app, print_json, table, use_output
 from clientctl.cli.aws_options import aws_options, progress
 from clientctl.cli.day2_common import actor, platform_scopes, utcnow
+from clientctl.cli.options import yes_option
 from clientctl.cli.prompts import confirm_typed
 from clientctl.errors import ChecksFailed
 
@@ -102,18 +103,28 @@ def _show_audit(app: App, fmt: str | None, events: list[dict[str, Any]]) -> None
     click.echo(table(rows, ["when (UTC)", "lock id", "state", "released by", "holder", "forced", "reason"]))
 
 
+def _renamed_force(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``lock release --force`` meant "a young lock" here but "skip the prompt" elsewhere: refused by name."""
+    if value:
+        raise click.UsageError(
+            "--force is now --ignore-min-age (release a lock younger than --min-age); --yes skips the prompt",
+            ctx,
+        )
+
+
 @command.command("release")
 @click.argument("lock_id")
-@click.option("--force", is_flag=True, help="Release even a lock younger than --min-age.")
+@click.option("--ignore-min-age", "ignore_min_age", is_flag=True, help="Release even a lock younger than --min-age.")
+@click.option("--force", "old_force", is_flag=True, hidden=True, callback=_renamed_force, expose_value=False)
 @click.option(
     "--min-age",
     type=click.IntRange(0, 100_000),
     default=locks_mod.DEFAULT_MIN_AGE_MINUTES,
     show_default=True,
-    help="Minutes: a younger lock probably belongs to a running Terraform and needs --force.",
+    help="Minutes: a younger lock probably belongs to a running Terraform and needs --ignore-min-age.",
 )
 @click.option("--reason", default="", help="Why (recorded in the audit log).")
-@click.option("--yes", is_flag=True, help="Do not ask to type the confirmation.")
+@yes_option()
 @click.option("--dry-run", is_flag=True, help="Show what would be removed; change nothing.")
 @output_option("table", "json")
 @aws_options
@@ -121,7 +132,7 @@ def _show_audit(app: App, fmt: str | None, events: list[dict[str, Any]]) -> None
 def release(
     app: App,
     lock_id: str,
-    force: bool,
+    ignore_min_age: bool,
     min_age: int,
     reason: str,
     yes: bool,
@@ -154,11 +165,11 @@ def release(
         if not json_out:
             click.echo(f"lock {lock.id} on {lock.path}")
             click.echo(f"  held by {lock.holder(now)}, Terraform {lock.version or '?'}; stored in {where}")
-        if young and not force:
+        if young and not ignore_min_age:
             raise ChecksFailed(
                 f"lock {lock.id} is {locks_mod.format_age(age)} old (younger than --min-age {min_age} min): "
                 "its Terraform run is probably still working; nothing was released",
-                hint="check with its holder first; pass --force if that run is certainly dead",
+                hint="check with its holder first; pass --ignore-min-age if that run is certainly dead",
             )
         if dry_run:
             if json_out:
@@ -184,7 +195,7 @@ def release(
             "when": utcnow().isoformat(),
             "by": by,
             "reason": reason or "(none given)",
-            "forced": bool(force and young),
+            "forced": bool(ignore_min_age and young),
             "min_age_minutes": min_age,
             "lock": lock.to_dict(now),
             "removed": removed,

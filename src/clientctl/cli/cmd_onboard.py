@@ -12,12 +12,12 @@ import click
 from clientctl.aws.session import AwsTarget
 from clientctl.cli.app import App, interrupts, pass_app, print_json
 from clientctl.cli.aws_options import aws_options
-from clientctl.cli.prompts import approve, confirm_typed
+from clientctl.cli.options import client_options, client_request, confirm_option, terraform_options, yes_option
+from clientctl.cli.prompts import APPROVE_FLAG, approve, check_confirmed, confirm_destroy, run_approver
 from clientctl.errors import ConfigError, ExitCode
 from clientctl.layers import LAYER_NAMES
-from clientctl.orchestrator import ApprovalRequest, RunControl
+from clientctl.orchestrator import RunControl
 from clientctl.orchestrator.grid import Progress
-from clientctl.registry.edit import ClientRequest
 from clientctl.workflows.common import WorkflowIO
 from clientctl.workflows.offboard import OffboardOptions, offboard
 from clientctl.workflows.onboard import OnboardOptions, onboard
@@ -36,29 +36,11 @@ MARKS = {
 }
 
 
-def terraform_options(func: F) -> F:
-    opts = [
-        click.option(
-            "--parallelism",
-            type=click.IntRange(1, 64),
-            default=4,
-            show_default=True,
-            help="Max Terraform runs at once.",
-        ),
-        click.option("--lock-timeout", default="300s", show_default=True, help="Terraform -lock-timeout."),
-        click.option(
-            "--terraform",
-            "terraform",
-            envvar="CLIENTCTL_TERRAFORM",
-            default=None,
-            help="Terraform CLI (default: .venv/bin/terraform from ./dev setup, else PATH).",
-        ),
-        click.option("--dry-run", is_flag=True, help="Show every step and what it would do; change nothing."),
-        aws_options,
-    ]
-    for opt in reversed(opts):
-        func = opt(func)
-    return func
+def workflow_options(func: F) -> F:
+    """Terraform's options, ``--dry-run`` and the AWS target: what onboard and offboard share."""
+    func = aws_options(func)
+    func = click.option("--dry-run", is_flag=True, help="Show every step and what it would do; change nothing.")(func)
+    return terraform_options(func)
 
 
 def _show_step(app: App) -> Callable[[StepState, bool], None]:
@@ -74,42 +56,17 @@ def _show_step(app: App) -> Callable[[StepState, bool], None]:
     return show
 
 
-def _approver(progress: Progress | None) -> Callable[[ApprovalRequest], bool]:
-    def approve_request(request: ApprovalRequest) -> bool:
-        if progress is not None:
-            progress.close()
-        lines = [f"\n{request.action} for client {request.client}:"]
-        for node in request.nodes:
-            plan = node.plan or {}
-            what = (
-                "planned after its upstream layer is applied"
-                if node.deferred
-                else f"{plan.get('add', 0)} to add, {plan.get('change', 0)} to change, {plan.get('destroy', 0)} to destroy"
-                if node.status == "pending"
-                else node.status
-            )
-            lines.append(f"  {node.layer:<24} {what}")
-        click.echo("\n".join(lines), err=True)
-        return approve(
-            f"Apply these changes to {request.client}?",
-            flag="--auto-approve",
-            declined=f"{request.client}'s layers are left unchanged",
-        )
-
-    return approve_request
-
-
 def _confirm(question: str) -> bool:
     if not sys.stdin.isatty():
         return False
-    return approve(question, flag="--auto-approve", declined="the step is left for later")
+    return approve(question, flag=APPROVE_FLAG, declined="the step is left for later")
 
 
 def _io(app: App, progress: Progress, control: RunControl) -> WorkflowIO:
     return WorkflowIO(
         emit=lambda m: click.echo(m, err=True),
         confirm=_confirm,
-        approve=_approver(progress if progress.live else None),
+        approve=run_approver("apply", progress if progress.live else None),
         observer=progress,
         control=control,
         on_step=_show_step(app),
@@ -149,36 +106,21 @@ def _finish(app: App, state: WorkflowState, root: Path, dry_run: bool) -> None:
 
 @click.command("onboard")
 @click.argument("client")
-@click.option("--tier", default="standard", show_default=True, help="Tier preset (new client).")
-@click.option("--code", default=None, help="client_code (new client; default: the name in upper case).")
-@click.option("--environment", default=None, help="Environment (new client; default: platform.yaml's first).")
-@click.option("--vpc-cidr", default="auto", show_default=True, help="A CIDR, or 'auto' (new client).")
-@click.option("--prefix-length", type=click.IntRange(16, 28), default=None, help="Size of an auto-allocated block.")
-@click.option("--full-name", default=None, help="metadata.full_name (new client).")
-@click.option("--contact-email", default=None, help="metadata.contact_email (required for a new client).")
-@click.option("--cost-center", default=None, help="metadata.cost_center (new client).")
-@click.option("--set", "sets", multiple=True, metavar="PATH=VALUE", help="Set any field of a new client.")
-@click.option("--auto-approve", is_flag=True, help="Provision the backend and apply without asking.")
-@terraform_options
+@client_options
+@yes_option(extra=("--auto-approve",), dest="auto_approve")
+@workflow_options
 @pass_app
 def onboard_cmd(
     app: App,
+    /,
     client: str,
     target: AwsTarget,
-    tier: str,
-    code: str | None,
-    environment: str | None,
-    vpc_cidr: str,
-    prefix_length: int | None,
-    full_name: str | None,
-    contact_email: str | None,
-    cost_center: str | None,
-    sets: tuple[str, ...],
     auto_approve: bool,
     parallelism: int,
     lock_timeout: str,
     terraform: str | None,
     dry_run: bool,
+    **fields: Any,
 ) -> None:
     """Onboard CLIENT: the runbook's checklist as a resumable workflow (docs/onboarding.md).
 
@@ -196,21 +138,9 @@ def onboard_cmd(
     if not (auto_approve or dry_run or (sys.stdin.isatty() and sys.stderr.isatty())):
         raise ConfigError(
             "`onboard` asks before provisioning and applying, but there is no terminal to ask on",
-            hint="run it in a terminal, pass --auto-approve, or --dry-run to see the steps",
+            hint="run it in a terminal, pass --yes (or --auto-approve), or --dry-run to see the steps",
         )
-    request = ClientRequest(
-        name=client,
-        tier=tier,
-        code=code,
-        region=target.region,
-        environment=environment,
-        vpc_cidr=vpc_cidr,
-        prefix_length=prefix_length,
-        full_name=full_name,
-        contact_email=contact_email,
-        cost_center=cost_center,
-        sets=sets,
-    )
+    request = client_request(client, target.region, fields)
     options = OnboardOptions(
         request=request,
         target=target,
@@ -226,13 +156,7 @@ def onboard_cmd(
 
 @click.command("offboard")
 @click.argument("client")
-@click.option(
-    "--confirm",
-    "confirm",
-    metavar="CLIENT",
-    default=None,
-    help="The client's name again, to confirm without a prompt (automation). Must equal CLIENT.",
-)
+@confirm_option("client")
 @click.option(
     "--export",
     "export_dir",
@@ -240,13 +164,13 @@ def onboard_cmd(
     default=None,
     help="First copy every object under the client's observability prefixes to this folder (verified).",
 )
-@terraform_options
+@workflow_options
 @pass_app
 def offboard_cmd(
     app: App,
     client: str,
     target: AwsTarget,
-    confirm: str | None,
+    confirmed: tuple[str, ...],
     export_dir: Path | None,
     parallelism: int,
     lock_timeout: str,
@@ -267,18 +191,11 @@ def offboard_cmd(
     """
     root = app.root
     app.registry()  # a broken repository is reported before anything is asked
+    check_confirmed(confirmed, [client], "client")
     if not dry_run:
-        if confirm is not None:
-            if confirm != client:
-                raise ConfigError(f"--confirm {confirm!r} does not match the client {client!r}; nothing was done")
-        else:
-            confirm_typed(
-                client,
-                f"Type the client name ({client}) to offboard it",
-                given=False,
-                flag=f"--confirm {client}",
-                what=f"offboarding {client}",
-            )
+        confirm_destroy(
+            client, f"Type the client name ({client}) to offboard it", confirmed=confirmed, what=f"offboarding {client}"
+        )
     options = OffboardOptions(
         client=client,
         target=target,

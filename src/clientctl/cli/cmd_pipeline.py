@@ -12,7 +12,7 @@ import click
 
 from clientctl.changes import affected as find_affected
 from clientctl.cli.app import App, pass_app, print_json
-from clientctl.cli.params import LAYER, LAYER_HELP, base_head_options
+from clientctl.cli.options import base_head_options, check_selection, selection_options
 from clientctl.errors import ConfigError
 from clientctl.fsutil import atomic_write
 from clientctl.layers import LAYER_NAMES
@@ -61,16 +61,7 @@ def _pipeline_command(func: Callable[..., Any]) -> click.Command:
 def make_command() -> click.Command:
     @_pipeline_command
     @click.argument("kind", metavar="KIND")
-    @click.argument("clients", nargs=-1)
-    @click.option("--all", "all_clients", is_flag=True, help="Every client of the registry (the default).")
-    @click.option(
-        "--layer",
-        "layers",
-        multiple=True,
-        type=LAYER,
-        metavar="LAYER",
-        help=f"Only these layers (repeat; {LAYER_HELP}).",
-    )
+    @selection_options(all_help="Every client of the registry (the default).")
     @click.option(
         "--matrix/--no-matrix",
         default=None,
@@ -127,8 +118,7 @@ def make_command() -> click.Command:
           clientctl pipeline argo --service-account clientctl --out clientctl-workflow.yaml
         """
         kind = check_kind(kind)
-        if all_clients and clients:
-            raise click.UsageError("give client names or --all, not both")
+        check_selection(clients, all_clients)
         for name in ARGO_ONLY:
             if knobs[name] is not None and kind != "argo":
                 raise click.UsageError(f"--{name.replace('_', '-')} is for argo, not {kind}")

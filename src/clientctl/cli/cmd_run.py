@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,12 +15,18 @@ from clientctl.aws.session import AwsTarget
 from clientctl.changes import affected as find_affected
 from clientctl.cli.app import App, interrupts, pass_app, print_findings, print_json
 from clientctl.cli.aws_options import aws_options
-from clientctl.cli.params import LAYER, LAYER_HELP, base_head_options
-from clientctl.cli.prompts import approve as approve_prompt
-from clientctl.cli.prompts import approve_typed
+from clientctl.cli.options import (
+    base_head_options,
+    check_selection,
+    confirm_option,
+    selection_options,
+    terraform_options,
+    yes_option,
+)
+from clientctl.cli.prompts import APPROVE_FLAG, check_confirmed, run_approver
 from clientctl.errors import ConfigError
 from clientctl.layers import LAYER_NAMES
-from clientctl.orchestrator import ApprovalRequest, RunControl, RunOptions, RunReport, load_report, run_graph
+from clientctl.orchestrator import RunControl, RunOptions, RunReport, load_report, run_graph
 from clientctl.orchestrator.graph import Node
 from clientctl.orchestrator.grid import Progress, render_grid, summary_line
 from clientctl.orchestrator.preflight import check_state, guarded_nodes
@@ -32,103 +37,42 @@ from clientctl.terraform.setup import make_runner
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def run_options(*, approve: bool, affected_option: bool) -> Callable[[F], F]:
+def run_options(action: str) -> Callable[[F], F]:
+    """The options of plan/apply/destroy/drift: the selection, Terraform's, the AWS target, and for apply
+    and destroy the approval (prompts.py: the one confirmation rule)."""
+
     def decorate(func: F) -> F:
-        opts = [
-            click.argument("clients", nargs=-1),
-            click.option("--all", "all_clients", is_flag=True, help="Every client of the registry."),
-            click.option(
-                "--layer",
-                "layers",
-                multiple=True,
-                type=LAYER,
-                metavar="LAYER",
-                help=f"Only these layers (repeat; {LAYER_HELP}).",
-            ),
-            click.option(
-                "--parallelism",
-                type=click.IntRange(1, 64),
-                default=4,
-                show_default=True,
-                help="Max Terraform runs at once.",
-            ),
-            click.option("--resume", "resume", metavar="RUN_ID", default=None, help="Rerun only what did not succeed."),
-            click.option(
-                "--lock-timeout",
-                default="300s",
-                show_default=True,
-                help="How long Terraform waits for a held state lock before failing.",
-            ),
-            click.option(
-                "--terraform",
-                "terraform",
-                envvar="CLIENTCTL_TERRAFORM",
-                default=None,
-                help="Terraform CLI to run (default: the one ./dev setup installs in .venv, else PATH).",
-            ),
-            aws_options,
-        ]
-        if affected_option:
-            opts.append(
-                click.option(
-                    "--affected",
-                    is_flag=True,
-                    help="Only the client x layer pairs a git change touches (see `clientctl affected`; "
-                    "--base/--head choose the revisions).",
-                )
+        if action == "apply":
+            func = click.option(
+                "--dry-run", is_flag=True, help="Plan only and show what would change; nothing is applied."
+            )(func)
+            func = yes_option(extra=("--auto-approve",), dest="auto_approve")(func)
+        if action == "destroy":
+            func = click.option("--dry-run", is_flag=True, help="Plan the destroy and show it; nothing is destroyed.")(
+                func
             )
-            opts.append(base_head_options)
-        if approve:
-            opts.append(click.option("--auto-approve", is_flag=True, help="Apply without asking (CI)."))
-            opts.append(
-                click.option(
-                    "--dry-run",
-                    is_flag=True,
-                    help="Plan only and show what would change; nothing is applied or destroyed.",
-                )
-            )
-        for opt in reversed(opts):
-            func = opt(func)
-        return func
+            func = click.option(
+                "--auto-approve",
+                is_flag=True,
+                help="Destroy every selected client without typing names (Terraform's -auto-approve).",
+            )(func)
+            func = confirm_option("client")(func)
+        if action != "destroy":
+            func = base_head_options(func)
+            func = click.option(
+                "--affected",
+                is_flag=True,
+                help="Only the client x layer pairs a git change touches (see `clientctl affected`; "
+                "--base/--head choose the revisions).",
+            )(func)
+        func = aws_options(func)
+        func = click.option(
+            "--resume", "resume", metavar="RUN_ID", default=None, help="Rerun only what did not succeed."
+        )(func)
+        func = terraform_options(func)
+        return selection_options()(func)
 
     return decorate
-
-
-def _approver(action: str, progress: Progress | None, *, dry_run: bool = False) -> Callable[[ApprovalRequest], bool]:
-    def approve(request: ApprovalRequest) -> bool:
-        if progress is not None:
-            progress.close()
-        lines = [f"\n{'dry run: ' if dry_run else ''}{request.action} for client {request.client}:"]
-        for node in request.nodes:
-            if node.deferred:
-                what = "planned and applied after its upstream layer is applied"
-            elif node.status == "pending" and node.plan:
-                p = node.plan
-                what = f"{p['add']} to add, {p['change']} to change, {p['destroy']} to destroy"
-            else:
-                what = node.status
-            lines.append(f"  {node.layer:<24} {what}")
-        click.echo("\n".join(lines), err=True)
-        if dry_run:
-            return False
-        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-        try:
-            if action == "destroy":
-                return approve_typed(
-                    request.client,
-                    f"Type the client name ({request.client}) to destroy these layers",
-                    flag="--auto-approve",
-                    declined=f"{request.client}'s layers are not destroyed",
-                )
-            return approve_prompt(
-                f"Apply these changes to {request.client}?",
-                flag="--auto-approve",
-                declined=f"{request.client}'s layers are left unchanged",
-            )
-        finally:
-            signal.signal(signal.SIGINT, previous)
-
-    return approve
 
 
 def _run(
@@ -144,20 +88,20 @@ def _run(
     target: AwsTarget,
     auto_approve: bool = False,
     dry_run: bool = False,
+    confirmed: tuple[str, ...] = (),
     affected: bool = False,
     base: str | None = None,
     head: str | None = None,
 ) -> None:
     if dry_run and auto_approve:
-        raise click.UsageError("--dry-run and --auto-approve cannot be combined")
+        raise click.UsageError("--dry-run and --yes/--auto-approve cannot be combined")
     if dry_run and action == "apply":
         action = "plan"  # an apply that applies nothing is exactly `clientctl plan`
     registry = app.registry()
     root = registry.root
     state_dir = paths.state_dir(root)
     previous: RunReport | None = load_report(paths.runs_dir(root), resume) if resume else None
-    if all_clients and clients:
-        raise click.UsageError("give client names or --all, not both")
+    check_selection(clients, all_clients)
     if (base or head) and not affected:
         raise click.UsageError("--base/--head choose the revisions of --affected; pass --affected too")
     only: frozenset[Node] | None = None
@@ -182,14 +126,17 @@ def _run(
         layers = tuple(previous.options.get("layers", LAYER_NAMES)) if previous else LAYER_NAMES
     layers = tuple(dict.fromkeys(layers))  # --layer 01 --layer foundation is one layer
     names = sorted(registry.clients) if all_clients else [registry.client(c).name for c in clients]
+    check_confirmed(confirmed, names, "client")
     if (
         action in ("apply", "destroy")
         and not (auto_approve or dry_run)
+        and not (action == "destroy" and set(names) <= set(confirmed))
         and not (sys.stdin.isatty() and sys.stderr.isatty())
     ):
+        approval = "pass --confirm CLIENT for each client" if action == "destroy" else f"pass {APPROVE_FLAG}"
         raise ConfigError(
             f"`{action}` asks for approval, but there is no terminal to ask on",
-            hint="run it in a terminal, or pass --auto-approve (CI)",
+            hint=f"run it in a terminal, or {approval} (or --auto-approve, Terraform's word) in CI",
         )
     stale = render_drift(registry)
     if stale:
@@ -219,7 +166,7 @@ def _run(
             layers,
             action,
             runner,
-            _approver(action, progress if live else None, dry_run=dry_run),
+            run_approver(action, progress if live else None, dry_run=dry_run, confirmed=confirmed),
             options,
             control=control,
             observer=progress,
@@ -307,9 +254,9 @@ def _affected_nodes(
     return nodes
 
 
-def _command(action: str, doc: str, *, approve: bool) -> click.Command:
+def _command(action: str, doc: str) -> click.Command:
     @click.command(action, help=doc)
-    @run_options(approve=approve, affected_option=action != "destroy")
+    @run_options(action)
     @pass_app
     def command(app: App, /, **kwargs: Any) -> None:
         _run(app, action, **kwargs)
@@ -321,24 +268,20 @@ plan = _command(
     "plan",
     "Plan every selected client x layer in graph order (no changes are made).\n\n"
     "Exit codes: 0 ok, 1 a node failed or was skipped, 2 usage or configuration error.",
-    approve=False,
 )
 apply = _command(
     "apply",
     "Plan, show the summaries, ask once per client, then apply exactly the approved plans in graph order.\n\n"
     "A failed node skips only its dependents for that client. Ctrl-C: once stops scheduling, twice "
     "interrupts Terraform, three times kills it.",
-    approve=True,
 )
 destroy = _command(
     "destroy",
-    "Destroy every selected client x layer in reverse graph order, after the user types the client name.",
-    approve=True,
+    "Destroy every selected client x layer in reverse graph order, after the user types the client name "
+    "(or passes --confirm CLIENT, once per client).",
 )
 drift = _command(
-    "drift",
-    "Plan sweep (-detailed-exitcode) reporting which client/layer pairs drifted; exit 1 if any did.",
-    approve=False,
+    "drift", "Plan sweep (-detailed-exitcode) reporting which client/layer pairs drifted; exit 1 if any did."
 )
 
 commands = [plan, apply, destroy, drift]

@@ -17,8 +17,8 @@ from clientctl.aws.scope import Scope, resolve_scope
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, pass_app, print_json
 from clientctl.cli.aws_options import aws_options, progress
-from clientctl.cli.prompts import confirm, confirm_typed
-from clientctl.cli.scope_options import ignore_registry_option
+from clientctl.cli.options import confirm_option, ignore_registry_option, yes_option
+from clientctl.cli.prompts import check_confirmed, confirm, confirm_destroy, confirm_typed
 from clientctl.errors import ChecksFailed, ClientctlError, ConfigError, ExitCode
 
 TYPES = ("logs", "traces", "metrics", "audit_logs", "audit-logs", "backend-state", "all")
@@ -211,7 +211,8 @@ def _select(scope: Scope, bucket: str | None, bucket_type: str | None) -> list[s
 @click.option("--type", "bucket_type", type=click.Choice(TYPES), default=None, help="Which bucket(s).")
 @click.option("--bucket", default=None, help="One bucket by name (must be one of the platform's).")
 @click.option("--dry-run", is_flag=True, help="Show the inventory and what would happen; delete nothing.")
-@click.option("--force", is_flag=True, help="Skip the typed confirmations.")
+@confirm_option("bucket")
+@click.option("--force", is_flag=True, help="Runbook alias: --confirm for every selected bucket (the state bucket too).")
 @click.option(
     "--backup",
     is_flag=False,
@@ -237,6 +238,7 @@ def destroy(
     bucket_type: str | None,
     bucket: str | None,
     dry_run: bool,
+    confirmed: tuple[str, ...],
     force: bool,
     backup: str | None,
     no_backup: bool,
@@ -245,6 +247,8 @@ def destroy(
     """Empty (every version, delete marker and upload) and delete buckets; the state bucket last."""
     scope = resolve_scope(app, target.region, environment, project_name, ignore_registry=ignore_registry)
     names = _select(scope, bucket, bucket_type)
+    confirmed = tuple(names) if force else confirmed
+    check_confirmed(confirmed, names, "bucket")
     default_backup = str(paths.default_backup_dir(_repo_root(app)))
     if backup == "":
         backup = default_backup
@@ -286,19 +290,18 @@ def destroy(
             if bucket_backup:
                 s3_destroy.check_backup_destination(bucket_backup, s3)
         for inv in todo:
-            confirm_typed(
+            confirm_destroy(
                 inv.bucket,
                 f"Type the bucket name to destroy {inv.bucket}",
-                given=force,
-                flag="--force",
+                confirmed=confirmed,
                 what=f"destroying {inv.bucket}",
             )
-            if inv.bucket == state:
+            if inv.bucket == state and inv.bucket not in confirmed:
                 confirm_typed(
                     "delete terraform state",
                     "This is the Terraform state of every client. Type 'delete terraform state' to continue",
-                    given=force,
-                    flag="--force",
+                    given=False,
+                    flag=f"--confirm {inv.bucket}",
                     what="destroying the state bucket",
                 )
             bucket_backup = state_backup if inv.bucket == state else backup
@@ -332,7 +335,9 @@ def destroy(
 @click.option("--environment", default=None, help="Environment (default: platform.yaml's, if only one).")
 @click.option("--project-name", default=None, help="Project (default: platform.yaml).")
 @click.option("--dry-run", is_flag=True, help="Diagnose only.")
-@click.option("--force", is_flag=True, help="Apply every fix and destroy without asking.")
+@yes_option()
+@confirm_option("bucket")
+@click.option("--force", is_flag=True, help="Runbook alias: --yes and --confirm BUCKET.")
 @click.option(
     "--large-threshold",
     type=click.IntRange(1),
@@ -349,12 +354,16 @@ def emergency_cleanup(
     environment: str | None,
     project_name: str | None,
     dry_run: bool,
+    yes: bool,
+    confirmed: tuple[str, ...],
     force: bool,
     large_threshold: int,
 ) -> None:
     """Diagnose why a bucket cannot be deleted, apply only the needed fixes, then destroy it."""
     scope = resolve_scope(app, target.region, environment, project_name, ignore_registry=ignore_registry)
     _select(scope, bucket, None)
+    yes, confirmed = (True, (bucket,)) if force else (yes, confirmed)
+    check_confirmed(confirmed, [bucket], "bucket")
     with aws_errors(target):
         account = check_credentials(target)
         s3 = target.client("s3", region=scope.region)
@@ -381,8 +390,8 @@ def emergency_cleanup(
             with _say_what_changed(bucket, fixed):
                 confirm(
                     f"Fix [{issue.id}]: {issue.remedy}?",
-                    given=force,
-                    flag="--force",
+                    given=yes,
+                    flag="--yes",
                     what=f"fix [{issue.id}] of {bucket}",
                 )
             assert issue.fix is not None
@@ -396,12 +405,8 @@ def emergency_cleanup(
                     click.echo("lifecycle expiry rule set; rerun when S3 has emptied the bucket (about 1-2 days)")
                 return
         with _say_what_changed(bucket, fixed):
-            confirm_typed(
-                bucket,
-                f"Type the bucket name to destroy {bucket}",
-                given=force,
-                flag="--force",
-                what=f"destroying {bucket}",
+            confirm_destroy(
+                bucket, f"Type the bucket name to destroy {bucket}", confirmed=confirmed, what=f"destroying {bucket}"
             )
         try:
             stats = s3_destroy.destroy(s3, bucket, bypass_governance=diag.bypass_governance, progress=progress)

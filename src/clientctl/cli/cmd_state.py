@@ -11,7 +11,7 @@ from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, output_option, pass_app, print_json, table, use_output
 from clientctl.cli.aws_options import aws_options, progress
 from clientctl.cli.day2_common import ClientScope, actor, client_scope, utcnow
-from clientctl.cli.params import LAYER, LAYER_HELP
+from clientctl.cli.options import LAYER, LAYER_HELP, yes_option
 from clientctl.cli.prompts import confirm_typed
 from clientctl.errors import ChecksFailed
 
@@ -89,7 +89,7 @@ def versions(app: App, client: str, layer: str, limit: int, fmt: str | None, tar
 @click.option("--layer", required=True, type=LAYER, metavar="LAYER", help=f"The layer ({LAYER_HELP}).")
 @click.option("--version-id", required=True, help="The version to make current (see `clientctl state versions`).")
 @click.option("--dry-run", is_flag=True, help="Check and show what would happen; change nothing.")
-@click.option("--yes", is_flag=True, help="Do not ask to type the confirmation.")
+@yes_option()
 @output_option("table", "json")
 @aws_options
 @pass_app

@@ -12,7 +12,7 @@ from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, output_option, pass_app, print_json, table, use_output
 from clientctl.cli.aws_options import aws_options, progress
 from clientctl.cli.day2_common import client_scope, select_clients, utcnow
-from clientctl.cli.params import LAYER, LAYER_HELP
+from clientctl.cli.options import LAYER, LAYER_HELP
 from clientctl.layers import LAYER_NAMES
 
 HEALTH_COLORS = {"ok": "green", "incomplete": "yellow", "locked": "red", "unreadable": "red", "disabled": None}

@@ -1,5 +1,11 @@
-"""Every confirmation clientctl asks for, in one place: a refused confirmation always names the flag of
-*that* command that gives it (``--force``, ``--yes``, ``--auto-approve``, ``--confirm CLIENT``).
+"""Every confirmation clientctl asks for, in one place, under one rule (docs/confirmations.md):
+
+* a yes/no question is answered by ``--yes`` (``-y``; ``apply``/``onboard`` also take Terraform's
+  ``--auto-approve``);
+* destroying something named (a bucket, a client's layers, an offboarded client) asks to type its name,
+  which ``--confirm NAME`` gives on the command line; ``--yes`` does not answer it.
+
+A refused confirmation always names the flag of *that* command that gives it.
 
 Refusals are usage errors (exit 2, README "Exit codes"): nothing was checked; the user did not confirm.
 A refusal says "not done" about the thing asked for only, not "nothing was done": ``s3 destroy`` asks
@@ -8,12 +14,18 @@ once per bucket, so an earlier bucket may already be gone when a later one is re
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from clientctl.errors import ConfigError, clip
+
+if TYPE_CHECKING:
+    from clientctl.orchestrator import ApprovalRequest
+    from clientctl.orchestrator.grid import Progress
 
 
 def _hint(flag: str, extra: str = "") -> str:
@@ -95,3 +107,70 @@ def approve_typed(expected: str, prompt: str, *, flag: str, declined: str) -> bo
         click.echo(f"not approved ({got}): {declined} (pass {flag} to approve without a prompt)", err=True)
         return False
     return True
+
+
+def check_confirmed(confirmed: Sequence[str], names: Sequence[str], noun: str) -> None:
+    """Every ``--confirm`` value must name one of the ``names`` being destroyed: a typo is refused before
+    anything is done, never taken as "no"."""
+    stray = [c for c in confirmed if c not in names]
+    if stray:
+        shown = ", ".join(repr(c) for c in stray)
+        raise ConfigError(
+            f"--confirm {shown} does not match any {noun} this command destroys ({', '.join(names) or 'none'}); "
+            "nothing was done",
+            hint=f"pass --confirm with the exact {noun} name",
+        )
+
+
+def confirm_destroy(name: str, prompt: str, *, confirmed: Sequence[str], what: str) -> None:
+    """Destroying ``name``: given by ``--confirm NAME``, else the user types ``name`` at a terminal."""
+    confirm_typed(name, prompt, given=name in confirmed, flag=f"--confirm {name}", what=what)
+
+
+#: How apply and onboard are approved without a prompt (the hint of every refusal names them).
+APPROVE_FLAG = "--yes"
+
+
+def run_approver(
+    action: str, progress: Progress | None, *, dry_run: bool = False, confirmed: Sequence[str] = ()
+) -> Callable[[ApprovalRequest], bool]:
+    """The approval of one client's plans inside a run (``apply``, ``destroy``, ``onboard``): the plan
+    summary on stderr, then a yes/no question (apply), or the client's name to type (destroy) unless it was
+    given by ``--confirm CLIENT``. ``dry_run``: show the summary, approve nothing."""
+
+    def ask(request: ApprovalRequest) -> bool:
+        if progress is not None:
+            progress.close()
+        lines = [f"\n{'dry run: ' if dry_run else ''}{request.action} for client {request.client}:"]
+        for node in request.nodes:
+            plan = node.plan or {}
+            if node.deferred:
+                what = "planned and applied after its upstream layer is applied"
+            elif node.status == "pending" and node.plan:
+                what = f"{plan['add']} to add, {plan['change']} to change, {plan['destroy']} to destroy"
+            else:
+                what = node.status
+            lines.append(f"  {node.layer:<24} {what}")
+        click.echo("\n".join(lines), err=True)
+        if dry_run:
+            return False
+        if action == "destroy" and request.client in confirmed:
+            return True
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            if action == "destroy":
+                return approve_typed(
+                    request.client,
+                    f"Type the client name ({request.client}) to destroy these layers",
+                    flag=f"--confirm {request.client}",
+                    declined=f"{request.client}'s layers are not destroyed",
+                )
+            return approve(
+                f"Apply these changes to {request.client}?",
+                flag=APPROVE_FLAG,
+                declined=f"{request.client}'s layers are left unchanged",
+            )
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    return ask
