@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import click
 
 
 @dataclass
@@ -45,3 +47,53 @@ def copy_registry(src: Path, root: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, target)
     return root
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    """Replace the first ``old`` in ``root/rel`` by ``new`` (``old`` must be there)."""
+    path = root / rel
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {rel}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def subcommands(group: click.Group) -> list[tuple[str, click.Command]]:
+    """The group's commands by name, loaded the way click does (the root group loads them lazily)."""
+    ctx = click.Context(group)
+    found = [(name, group.get_command(ctx, name)) for name in group.list_commands(ctx)]
+    return sorted((name, command) for name, command in found if command is not None)
+
+
+def root_command() -> click.Group:
+    from clientctl.cli import cli
+
+    assert isinstance(cli, click.Group)
+    return cli
+
+
+def leaf_commands(group: click.Group | None = None, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every runnable command path (``("s3", "verify")``, ``("plan",)``)."""
+    for name, command in subcommands(group or root_command()):
+        path = (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from leaf_commands(command, path)
+        else:
+            yield path
+
+
+def command_paths(group: click.Group | None = None, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every command path, groups included."""
+    for name, command in subcommands(group or root_command()):
+        yield (*prefix, name)
+        if isinstance(command, click.Group):
+            yield from command_paths(command, (*prefix, name))
+
+
+def command_at(path: tuple[str, ...]) -> click.Command:
+    command: click.Command = root_command()
+    for name in path:
+        assert isinstance(command, click.Group)
+        found = command.get_command(click.Context(command), name)
+        assert found is not None, path
+        command = found
+    return command

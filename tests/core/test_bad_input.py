@@ -9,16 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Runner, snapshot
+from tests.helpers import Runner, edit, snapshot
 
 ACME = "clients/acme-corp.yaml"
-
-
-def edit(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {rel}"
-    path.write_text(text.replace(old, new, 1))
 
 
 def assert_clean_failure(result_code: int, text: str, expected_code: int, *needles: str) -> None:

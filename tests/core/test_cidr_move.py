@@ -6,8 +6,9 @@ from pathlib import Path
 
 import yaml
 
-from tests.core.test_bad_input import ACME, edit
-from tests.helpers import Runner
+from tests.helpers import Runner, edit
+
+ACME = "clients/acme-corp.yaml"
 
 
 def test_changing_vpc_cidr_warns_and_quarantines_the_old_block(repo: Path, cli: Runner) -> None:

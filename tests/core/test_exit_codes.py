@@ -13,29 +13,11 @@ from pathlib import Path
 import click
 import pytest
 
-from clientctl.cli import cli as root_group
 from clientctl.cli.options import LayerType
-from tests.helpers import Runner, snapshot
+from tests.helpers import Runner, command_at, leaf_commands, snapshot
 
 TOO_LONG = "a" * 64  # one over a DNS label (63, naming.CLIENT_NAME_MAX); longer AWS names are fitted (ADR-002)
 NEW = ("--contact-email", "ops@hooli.example")
-
-
-def leaf_commands(group: click.Group = root_group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    for name, command in sorted(group.commands.items()):
-        path = (*prefix, name)
-        if isinstance(command, click.Group):
-            yield from leaf_commands(command, path)
-        else:
-            yield path
-
-
-def command_at(path: tuple[str, ...]) -> click.Command:
-    command: click.Command = root_group
-    for name in path:
-        assert isinstance(command, click.Group)
-        command = command.commands[name]
-    return command
 
 
 # command path -> [(arguments after the path, what the error must mention)]
@@ -80,6 +62,7 @@ CASES: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {
         (("acme-corp", "ezra.world", "A", "192.0.2.1", "--yes"), "outside the client's zone"),
     ],
     ("db", "snapshot"): [(("Hooli",), "unknown client 'Hooli'")],
+    ("completion",): [(("tcsh",), "'tcsh' is not one of")],
     ("graph",): [(("--layers", "--format", "png"), "'png' is not one of")],
     ("iac", "check"): [(("--path", "/nonexistent/folder"), "does not exist")],
     ("iac", "isolation"): [(("--path", "/nonexistent/folder"), "does not exist")],

@@ -9,8 +9,7 @@ import click
 import pytest
 
 from clientctl.layers import LAYER_NAMES, UnknownLayer, resolve_layer
-from tests.core.test_exit_codes import command_at, leaf_commands
-from tests.helpers import Runner
+from tests.helpers import Runner, command_at, leaf_commands
 
 FORMS = {
     "01-foundation": ["01-foundation", "01", "1", "foundation", "FOUNDATION", " 01 "],

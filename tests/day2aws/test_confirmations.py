@@ -12,12 +12,10 @@ import re
 import sys
 from pathlib import Path
 
-import click
 import pytest
 
 from clientctl import naming
-from clientctl.cli import cli as root_group
-from tests.helpers import Result, Runner
+from tests.helpers import Result, Runner, command_at, command_paths
 
 from .conftest import BUCKET, ENV, REGION, Aws, make_backend, put_lock, put_state
 
@@ -47,11 +45,7 @@ def run(aws: Aws, cli: Runner, monkeypatch: pytest.MonkeyPatch) -> Runner:
 
 
 def option_names(path: tuple[str, ...]) -> set[str]:
-    command: click.Command = root_group
-    for name in path:
-        assert isinstance(command, click.Group)
-        command = command.commands[name]
-    return {opt for param in command.params for opt in getattr(param, "opts", [])}
+    return {opt for param in command_at(path).params for opt in getattr(param, "opts", [])}
 
 
 def assert_refused(result: Result, path: tuple[str, ...], flag: str, *needles: str) -> None:
@@ -151,21 +145,12 @@ DESTROYS_NAMED = [("s3", "destroy"), ("s3", "emergency-cleanup"), ("destroy",), 
 RUNBOOK_FORCE = {("backend", "provision"), ("s3", "destroy"), ("s3", "emergency-cleanup"), ("lock", "release")}
 
 
-def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    found = []
-    for name, command in group.commands.items():
-        found.append((*path, name))
-        if isinstance(command, click.Group):
-            found += _commands(command, (*path, name))
-    return found
-
-
 def test_one_confirmation_vocabulary() -> None:
     for path in ASKS_YES_NO:
         assert {"--yes", "-y"} <= option_names(path), path
     for path in DESTROYS_NAMED:
         assert "--confirm" in option_names(path), path
-    with_force = {path for path in _commands(root_group) if "--force" in option_names(path)}
+    with_force = {path for path in command_paths() if "--force" in option_names(path)}
     assert with_force == RUNBOOK_FORCE
 
 

@@ -12,8 +12,7 @@ from typing import Any
 
 from clientctl import naming
 from clientctl.layers import LAYER_NAMES
-from tests.core.test_exit_codes import leaf_commands
-from tests.helpers import Result
+from tests.helpers import Result, leaf_commands
 
 from .conftest import ENV, OBS_BUCKETS, REGION, STATE_BUCKET, Env
 
@@ -81,6 +80,7 @@ def test_every_command_prints_one_object_with_ok(fixture_env: Env, tmp_path: Pat
     run("iac", "check", "--only", "fmt", "--path", str(layer_dir / "main.tf"))
     run("iac", "isolation", "--path", str(layer_dir))
     run("graph", "--layers")
+    assert "_CLIENTCTL_COMPLETE" in run("completion", "bash")["script"]
     assert run("graph", "--layers", "-o", str(tmp_path / "g.svg"))["path"] == str(tmp_path / "g.svg")
     run("cidr", "validate")
     run("cidr", "allocate")

@@ -16,11 +16,10 @@ import click
 
 from clientctl import paths
 from clientctl.errors import ClientctlError, Finding
-from clientctl.registry import Registry, find_root, load_registry
-from clientctl.registry.edit import recover_registry
 
 if TYPE_CHECKING:
     from clientctl.orchestrator.engine import RunControl
+    from clientctl.registry import Registry
 
 
 @dataclass
@@ -50,10 +49,15 @@ class App:
                     hint="point --root at the repository root",
                 )
             return root.resolve()
+        from clientctl.registry import find_root  # commands load lazily: `clientctl --help` imports no registry
+
         return find_root(Path.cwd())
 
     def registry(self) -> Registry:
         if self._registry is None:
+            from clientctl.registry import load_registry
+            from clientctl.registry.edit import recover_registry
+
             # A change a killed clientctl left half-written is completed before anything reads the registry.
             recovery = recover_registry(self.root)
             if recovery is not None:
@@ -63,10 +67,6 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
-
-# How errors are printed. Set by the root group's --output and by a command-level --output (below), and read
-# by the entry point after the click context is gone.
-ERROR_OUTPUT: dict[str, str] = {"format": "table"}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,9 +85,7 @@ def output_option(*choices: str) -> Callable[[F], F]:
 def use_output(app: App, fmt: str | None) -> str:
     """Resolve a command-level ``--output``; ``json`` there also makes errors JSON, as ``-o json`` does."""
     if fmt is not None:
-        app.output = fmt
-        if fmt == "json":
-            ERROR_OUTPUT["format"] = "json"
+        app.output = fmt  # errors are printed in app.output too (cli.ClientctlGroup.invoke)
     return app.output
 
 

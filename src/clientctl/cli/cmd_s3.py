@@ -212,7 +212,9 @@ def _select(scope: Scope, bucket: str | None, bucket_type: str | None) -> list[s
 @click.option("--bucket", default=None, help="One bucket by name (must be one of the platform's).")
 @click.option("--dry-run", is_flag=True, help="Show the inventory and what would happen; delete nothing.")
 @confirm_option("bucket")
-@click.option("--force", is_flag=True, help="Runbook alias: --confirm for every selected bucket (the state bucket too).")
+@click.option(
+    "--force", is_flag=True, help="Runbook alias: --confirm for every selected bucket (the state bucket too)."
+)
 @click.option(
     "--backup",
     is_flag=False,
