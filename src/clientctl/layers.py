@@ -56,29 +56,35 @@ def state_name(layer: str) -> str:
     return layer.partition("-")[2].replace("-", "_")
 
 
-_NO_VPC = RemoteState("01-foundation", ("vpc_id",), "no VPC")
+#: The layer names, for code that means one layer in particular (cost lines, the Kubernetes version check).
+FOUNDATION = "01-foundation"
+PLATFORM = "02-platform"
+DATABASE = "03-database"
+STANDALONE_COMPUTE = "04-standalone-compute"
+CLUSTER_SERVICES = "05-cluster-services"
+OBSERVABILITY = "06-observability"
+
+_NO_VPC = RemoteState(FOUNDATION, ("vpc_id",), "no VPC")
 
 LAYERS: tuple[Layer, ...] = (
-    Layer("01-foundation", "VPC, subnets, NAT, security groups, flow logs, optional site-to-site VPN"),
+    Layer(FOUNDATION, "VPC, subnets, NAT, security groups, flow logs, optional site-to-site VPN"),
     Layer(
-        "02-platform",
+        PLATFORM,
         "EKS cluster, managed node group, IRSA, add-ons",
-        ("01-foundation",),
+        (FOUNDATION,),
         reads=(_NO_VPC,),
         enabled_local="create",
     ),
-    Layer("03-database", "PostgreSQL master and replica on EC2", ("01-foundation",), enabled_local="database_enabled"),
+    Layer(DATABASE, "PostgreSQL master and replica on EC2", (FOUNDATION,), enabled_local="database_enabled"),
+    Layer(STANDALONE_COMPUTE, "Optional analytics instance", (FOUNDATION,), enabled_local="analytics_enabled"),
     Layer(
-        "04-standalone-compute", "Optional analytics instance", ("01-foundation",), enabled_local="analytics_enabled"
-    ),
-    Layer(
-        "05-cluster-services",
+        CLUSTER_SERVICES,
         "Autoscaler, LB controller, metrics-server, ExternalDNS, Istio, DNS zone",
-        ("02-platform",),
+        (PLATFORM,),
         reads=(
             _NO_VPC,
             RemoteState(
-                "02-platform",
+                PLATFORM,
                 ("cluster_name", "cluster_endpoint", "oidc_provider_arn"),
                 "no cluster",
                 why="Without it the null outputs of an unapplied layer 02 reach the helm provider (host) and the "
@@ -88,19 +94,19 @@ LAYERS: tuple[Layer, ...] = (
         ),
     ),
     Layer(
-        "06-observability",
+        OBSERVABILITY,
         "Prometheus, Grafana, Loki, Tempo, Fluent Bit, Alertmanager",
-        ("05-cluster-services",),
+        (CLUSTER_SERVICES,),
         reads=(
             RemoteState(
-                "02-platform",
+                PLATFORM,
                 ("cluster_endpoint", "default_storage_class_name"),
                 "no cluster with a default StorageClass",
                 why="The charts' PVCs name no StorageClass: they need the default class layer 02 creates (an EKS "
                 ">= 1.30 cluster has none of its own). A state without it is an unapplied (or pre-upgrade) layer 02.",
             ),
             RemoteState(
-                "05-cluster-services",
+                CLUSTER_SERVICES,
                 ("alertmanager_smtp.smtp_username", "alertmanager_smtp.secret_name"),
                 "no SES SMTP sender",
                 why="Layer 05 owns the client zone and the SES sender of alert e-mail: its IAM user's access key id "

@@ -23,7 +23,7 @@ from clientctl.fsutil import atomic_write
 from clientctl.ipam.cidr import CidrError, parse_network
 from clientctl.ipam.ledger import Ledger, Released, load_ledger, render_ledger
 from clientctl.ipam.rules import check_registry, returns_to
-from clientctl.layers import BY_NAME, LAYERS, state_name, upstream
+from clientctl.layers import BY_NAME, LAYERS, PLATFORM, state_name, upstream
 from clientctl.registry.loader import Registry
 from clientctl.registry.models import Platform
 from clientctl.registry.resolve import resolve
@@ -315,7 +315,7 @@ def version_steps(registry: Registry) -> list[Finding]:
     findings = []
     for region in sorted(registry.platform.regions):
         for environment in registry.platform.environments:
-            tfvars = registry.root / naming.layer_dir(region, "02-platform", environment) / TFVARS_FILE
+            tfvars = registry.root / naming.layer_dir(region, PLATFORM, environment) / TFVARS_FILE
             try:
                 rendered = json.loads(tfvars.read_text(encoding="utf-8"))["settings"]["versions"]["kubernetes"]
             except (OSError, ValueError, KeyError, TypeError):
