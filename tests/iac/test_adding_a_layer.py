@@ -50,7 +50,8 @@ def follow_the_doc(repo: Path) -> None:
             text = path.read_text(encoding="utf-8")
             start = text.index("LAYERS: tuple[Layer, ...] = (\n")
             end = text.index("\n)\n", start)  # the closing parenthesis of LAYERS
-            path.write_text(text[:end] + "\n" + body.rstrip("\n") + text[end:], encoding="utf-8")
+            entry = f"\n    {body.strip()},"  # "followed by a comma, at the end of the tuple"
+            path.write_text(text[:end] + entry + text[end:], encoding="utf-8")
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(body, encoding="utf-8")
