@@ -45,6 +45,8 @@ TERRAFORM_DIRS: tuple[str, ...] = ("providers", "modules")
 #: a rendered file is seen through the registry it is rendered from).
 INERT_SUFFIXES: tuple[str, ...] = (".tftest.hcl", ".md")
 INERT_DIRS: frozenset[str] = frozenset({"tests", ".terraform"})
+#: (The rendered prologue ``layer.tf`` is not among them: it is rendered from clientctl's own layers.py, not
+#: from the registry, so a change to it is a change of the layer's Terraform, like any other ``.tf`` file.)
 RENDERED_FILES: frozenset[str] = frozenset({TFVARS_FILE, BACKEND_FILE})
 #: How many differing values one reason names before it says "and N more".
 SHOWN_DIFFS = 3

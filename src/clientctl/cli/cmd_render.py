@@ -14,7 +14,8 @@ from clientctl.render.render import render
 @click.option("--dry-run", is_flag=True, help="Show what would be written, write nothing (same as --check).")
 @pass_app
 def command(app: App, check: bool, dry_run: bool) -> None:
-    """Render clients.auto.tfvars.json and backend.hcl for every layer, and cidr-registry.yaml."""
+    """Render clients.auto.tfvars.json, backend.hcl and layer.tf (the shared prologue) for every layer, and
+    cidr-registry.yaml."""
     registry = app.registry()
     check = check or dry_run
     result = render(registry, check=check)

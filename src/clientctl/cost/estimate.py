@@ -17,6 +17,7 @@ from clientctl.cost.prices import PriceTable
 from clientctl.errors import ConfigError
 from clientctl.ipam.cidr import CidrError
 from clientctl.ipam.subnets import LayoutError
+from clientctl.layers import DATABASE, FOUNDATION, OBSERVABILITY, PLATFORM, STANDALONE_COMPUTE
 from clientctl.registry.models import Client, Platform
 from clientctl.registry.resolve import resolve
 
@@ -142,7 +143,7 @@ def estimate_resolved(
     if nat_azs:
         lines.append(
             Line(
-                "01-foundation",
+                FOUNDATION,
                 "NAT gateways",
                 f"{len(nat_azs)} x NAT gateway ({', '.join(nat_azs)})",
                 Decimal(len(nat_azs) * hours),
@@ -152,7 +153,7 @@ def estimate_resolved(
         )
         lines.append(
             Line(
-                "01-foundation",
+                FOUNDATION,
                 "NAT data processing",
                 "assumed volume (--nat-gb)",
                 assumptions.nat_gb_per_month,
@@ -164,9 +165,7 @@ def estimate_resolved(
     # 02-platform: control plane, nodes, node root volumes
     eks = resolved["eks"]
     if eks["enabled"]:
-        lines.append(
-            Line("02-platform", "EKS control plane", "1 cluster", Decimal(hours), "h", prices.eks_cluster_hourly)
-        )
+        lines.append(Line(PLATFORM, "EKS control plane", "1 cluster", Decimal(hours), "h", prices.eks_cluster_hourly))
         types = [str(t) for t in eks["instance_types"]]
         hourly = [prices.instance_hourly(t) for t in types]  # every listed type must be priced
         desired = int(eks["desired_size"])
@@ -180,19 +179,17 @@ def estimate_resolved(
                 unit_price = hourly[0]
                 others = f" (alternatives {', '.join(types[1:])} not priced in)" if len(types) > 1 else ""
                 detail = f"{desired} x {types[0]} ON_DEMAND{others}"
-            lines.append(Line("02-platform", "EKS nodes", detail, Decimal(desired * hours), "h", unit_price))
+            lines.append(Line(PLATFORM, "EKS nodes", detail, Decimal(desired * hours), "h", unit_price))
             disk = int(eks["disk_size"])
-            lines.append(
-                _gb_line("02-platform", "EKS node volumes (gp3)", f"{desired} x {disk} GB", desired * disk, prices)
-            )
+            lines.append(_gb_line(PLATFORM, "EKS node volumes (gp3)", f"{desired} x {disk} GB", desired * disk, prices))
 
     # 03-database: master (+ replica), each with data, WAL, backup and root volumes
     db = resolved["database"]
     if db["enabled"]:
         nodes = 2 if db["replica_enabled"] else 1
-        lines.append(_instance_line("03-database", "PostgreSQL master", str(db["instance_type"]), 1, prices))
+        lines.append(_instance_line(DATABASE, "PostgreSQL master", str(db["instance_type"]), 1, prices))
         if db["replica_enabled"]:
-            lines.append(_instance_line("03-database", "PostgreSQL replica", str(db["instance_type"]), 1, prices))
+            lines.append(_instance_line(DATABASE, "PostgreSQL replica", str(db["instance_type"]), 1, prices))
         per_node = (
             int(db["data_volume_size"])
             + int(db["wal_volume_size"])
@@ -203,18 +200,16 @@ def estimate_resolved(
             f"{nodes} node(s) x (data {db['data_volume_size']} + WAL {db['wal_volume_size']} + backup "
             f"{db['backup_volume_size']} + root {assumptions.database_root_gb}) GB"
         )
-        lines.append(_gb_line("03-database", "PostgreSQL volumes (gp3)", detail, nodes * per_node, prices))
+        lines.append(_gb_line(DATABASE, "PostgreSQL volumes (gp3)", detail, nodes * per_node, prices))
 
     # 04-standalone-compute: the optional analytics instance
     compute = resolved["compute"]
     if compute["analytics_enabled"]:
-        lines.append(
-            _instance_line("04-standalone-compute", "analytics instance", str(compute["instance_type"]), 1, prices)
-        )
+        lines.append(_instance_line(STANDALONE_COMPUTE, "analytics instance", str(compute["instance_type"]), 1, prices))
         root, data = int(compute["root_volume_size"]), int(compute["data_volume_size"])
         lines.append(
             _gb_line(
-                "04-standalone-compute", "analytics volumes (gp3)", f"root {root} + data {data} GB", root + data, prices
+                STANDALONE_COMPUTE, "analytics volumes (gp3)", f"root {root} + data {data} GB", root + data, prices
             )
         )
 
@@ -223,14 +218,12 @@ def estimate_resolved(
     if eks["enabled"]:
         replicas, prom = int(obs["prometheus_replicas"]), int(obs["prometheus_storage_gi"])
         lines.append(
-            _gb_line(
-                "06-observability", "Prometheus volumes (gp3)", f"{replicas} x {prom} GiB", replicas * prom, prices
-            )
+            _gb_line(OBSERVABILITY, "Prometheus volumes (gp3)", f"{replicas} x {prom} GiB", replicas * prom, prices)
         )
         grafana = int(obs["grafana_storage_gi"])
-        lines.append(_gb_line("06-observability", "Grafana volume (gp3)", f"{grafana} GiB", grafana, prices))
+        lines.append(_gb_line(OBSERVABILITY, "Grafana volume (gp3)", f"{grafana} GiB", grafana, prices))
         loki = assumptions.loki_storage_gi
-        lines.append(_gb_line("06-observability", "Loki volume (gp3)", f"{loki} GiB (assumed)", loki, prices))
+        lines.append(_gb_line(OBSERVABILITY, "Loki volume (gp3)", f"{loki} GiB (assumed)", loki, prices))
 
     return Estimate(
         client=str(resolved["name"]),

@@ -2,32 +2,8 @@
 #   terraform workspace select -or-create acme-corp && terraform plan
 
 locals {
-  client_known = contains(keys(var.clients), terraform.workspace)
-  client       = local.client_known ? var.clients[terraform.workspace] : null
   # `enabled: false` in the registry keeps the client on file but removes its network.
   create = local.client_known ? local.client.enabled : false
-}
-
-# Fails the plan with a clear message when the workspace is not a client (e.g. `default`). Everything else is
-# guarded by local.client_known / local.create, so this is the first and only error in that case.
-resource "terraform_data" "workspace_guard" {
-  input = terraform.workspace
-
-  lifecycle {
-    precondition {
-      condition     = local.client_known
-      error_message = "Workspace \"${terraform.workspace}\" is not a known client. Select a client workspace: `terraform workspace select <client>` (or `terraform workspace select -or-create <client>`). Known clients: ${join(", ", sort(keys(var.clients)))}."
-    }
-  }
-}
-
-module "tags" {
-  source = "../../../../../../../modules/tagging"
-
-  enabled     = local.client_known
-  client_tags = local.client_known ? local.client.tags : {}
-  layer       = var.settings.layer
-  name_prefix = local.client_known ? local.client.names.prefix : ""
 }
 
 module "vpc" {

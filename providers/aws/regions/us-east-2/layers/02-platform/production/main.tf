@@ -2,48 +2,8 @@
 #   terraform workspace select -or-create acme-corp && terraform plan
 
 locals {
-  client_known = contains(keys(var.clients), terraform.workspace)
-  client       = local.client_known ? var.clients[terraform.workspace] : null
   # A disabled client, or one with `eks.enabled: false`, has no cluster.
   create = local.client_known ? (local.client.enabled && local.client.eks.enabled) : false
-}
-
-# Fails the plan with a clear message when the workspace is not a client (e.g. `default`). Everything else is
-# guarded by local.client_known / local.create, so this is the first and only error in that case.
-resource "terraform_data" "workspace_guard" {
-  input = terraform.workspace
-
-  lifecycle {
-    precondition {
-      condition     = local.client_known
-      error_message = "Workspace \"${terraform.workspace}\" is not a known client. Select a client workspace: `terraform workspace select <client>` (or `terraform workspace select -or-create <client>`). Known clients: ${join(", ", sort(keys(var.clients)))}."
-    }
-  }
-}
-
-module "tags" {
-  source = "../../../../../../../modules/tagging"
-
-  enabled     = local.client_known
-  client_tags = local.client_known ? local.client.tags : {}
-  layer       = var.settings.layer
-  name_prefix = local.client_known ? local.client.names.prefix : ""
-}
-
-# Layer 01-foundation of the same client (same workspace). Only outputs its outputs.tf declares are read.
-data "terraform_remote_state" "foundation" {
-  count = local.create ? 1 : 0
-
-  backend   = "s3"
-  workspace = terraform.workspace
-  config    = var.settings.remote_state["01-foundation"]
-
-  lifecycle {
-    postcondition {
-      condition     = try(self.outputs.vpc_id, null) != null
-      error_message = "Layer 01-foundation has no VPC for client \"${terraform.workspace}\": apply providers/aws/regions/us-east-2/layers/01-foundation/production in workspace ${terraform.workspace} first."
-    }
-  }
 }
 
 module "eks" {

@@ -1,41 +1,10 @@
 # Layer 03: PostgreSQL master (+ streaming replica) of ONE client: the workspace is the client name.
 
 locals {
-  client_known = contains(keys(var.clients), terraform.workspace)
-  client       = local.client_known ? var.clients[terraform.workspace] : null
-
   database_enabled = local.client_known ? (local.client.enabled && local.client.database.enabled) : false
   database_clients = local.database_enabled ? [local.client.name] : []
   azs              = try(local.client.network.availability_zones, [])
   foundation       = try(data.terraform_remote_state.foundation[0].outputs, null)
-}
-
-resource "terraform_data" "workspace_guard" {
-  lifecycle {
-    precondition {
-      condition     = local.client_known
-      error_message = "Workspace \"${terraform.workspace}\" is not a client of this layer. Select a client workspace: terraform workspace select <client>. Known clients: ${join(", ", sort(keys(var.clients)))}."
-    }
-  }
-}
-
-# Disabled for a workspace that is not a client, so the tagging module's own validations (which require the
-# rendered tag keys) cannot fail before the workspace guard: the guard is the first and only error (as 01/02).
-module "tags" {
-  source = "../../../../../../../modules/tagging"
-
-  enabled     = local.client_known
-  client_tags = local.client_known ? local.client.tags : {}
-  layer       = var.settings.layer
-}
-
-# VPC and private subnets of the same client (workspace) from layer 01.
-data "terraform_remote_state" "foundation" {
-  count = local.database_enabled ? 1 : 0
-
-  backend   = "s3"
-  workspace = terraform.workspace
-  config    = var.settings.remote_state["01-foundation"]
 }
 
 module "postgres" {

@@ -2,11 +2,8 @@
 # (design decision 5). Reads the cluster from 02-platform and the VPC from 01-foundation.
 
 locals {
-  client_known = contains(keys(var.clients), terraform.workspace)
-  client       = local.client_known ? var.clients[terraform.workspace] : null
-
   # Nothing is read or planned for an unknown workspace, a disabled client (`enabled: false`) or a client
-  # without a cluster (`eks.enabled: false`, so layer 02 has none), so the workspace guard below is the only
+  # without a cluster (`eks.enabled: false`, so layer 02 has none), so the workspace guard (layer.tf) is the only
   # error an operator sees in the wrong workspace and a disabled client plans zero resources.
   enabled = local.client_known ? (local.client.enabled && local.client.eks.enabled) : false
 
@@ -23,59 +20,6 @@ locals {
   # CA stay null (the providers then have no cluster and are never asked to reach one), and the token command
   # gets a placeholder instead of a null list element, which Terraform rejects in provider configuration.
   exec_cluster_name = coalesce(local.cluster.name, "no-cluster")
-}
-
-resource "terraform_data" "workspace_guard" {
-  input = terraform.workspace
-
-  lifecycle {
-    precondition {
-      condition     = local.client_known
-      error_message = "Workspace \"${terraform.workspace}\" is not a client of this layer. Select a client workspace: `terraform workspace select <client>`; known clients: ${join(", ", sort(keys(var.clients)))}."
-    }
-  }
-}
-
-# Disabled for a workspace that is not a client, so the tagging module's own validations (which require the
-# rendered tag keys) cannot fail before the workspace guard: the guard is the first and only error (as 01/02).
-module "tags" {
-  source = "../../../../../../../modules/tagging"
-
-  enabled     = local.client_known
-  client_tags = local.client_known ? local.client.tags : {}
-  layer       = var.settings.layer
-}
-
-data "terraform_remote_state" "platform" {
-  count = local.enabled ? 1 : 0
-
-  backend   = "s3"
-  workspace = terraform.workspace
-  config    = var.settings.remote_state["02-platform"]
-
-  lifecycle {
-    # Without it the null outputs of an unapplied layer 02 reach the helm provider (host) and the autoscaler's
-    # discovery tag ("k8s.io/cluster-autoscaler/${null}") and fail with errors that do not name the cause.
-    postcondition {
-      condition     = try(self.outputs.cluster_name, null) != null && try(self.outputs.cluster_endpoint, null) != null && try(self.outputs.oidc_provider_arn, null) != null
-      error_message = "Layer 02-platform has no cluster for client \"${terraform.workspace}\": apply 02-platform for ${terraform.workspace} first (providers/aws/regions/us-east-2/layers/02-platform/production, workspace ${terraform.workspace})."
-    }
-  }
-}
-
-data "terraform_remote_state" "foundation" {
-  count = local.enabled ? 1 : 0
-
-  backend   = "s3"
-  workspace = terraform.workspace
-  config    = var.settings.remote_state["01-foundation"]
-
-  lifecycle {
-    postcondition {
-      condition     = try(self.outputs.vpc_id, null) != null
-      error_message = "Layer 01-foundation has no VPC for client \"${terraform.workspace}\": apply 01-foundation (then 02-platform) for ${terraform.workspace} first."
-    }
-  }
 }
 
 module "shared_services" {

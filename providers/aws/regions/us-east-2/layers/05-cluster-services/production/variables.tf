@@ -6,6 +6,7 @@ variable "clients" {
       enabled = bool
     })
     names = object({
+      prefix          = string
       cluster         = string
       dns_zone        = string
       kubectl_context = string
