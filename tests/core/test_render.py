@@ -118,12 +118,14 @@ def test_fast_tfvars_serializer_matches_plain_json(repo: Path) -> None:
 
 
 def test_layer_tf_is_rendered_into_layer_roots_only_and_drift_checked(repo: Path, cli: Runner) -> None:
-    """layer.tf (the generated prologue) goes into a folder holding Terraform of its own, is what the shipped
-    roots commit, and a hand edit of it is drift."""
+    """layer.tf (the generated prologue) goes into a layer root (a folder with versions.tf), is what the shipped
+    roots commit, and a hand edit of it is drift; a stand-in layer (one main.tf) gets none."""
     shipped = Path(__file__).resolve().parents[2] / LAYERS
     assert not list(repo.rglob(PROLOGUE_FILE))  # a registry without Terraform gets no Terraform
     folder = repo / LAYERS / "05-cluster-services/production"
-    (folder / "main.tf").write_text("# the layer's own Terraform\n")
+    (folder / "main.tf").write_text("# a provider-free stand-in layer (tests/orchestrator/fixtures)\n")
+    assert cli("render", "--check", cwd=repo).code == 0
+    (folder / "versions.tf").write_text("# the layer root's pins\n")
     result = cli("render", "--check", cwd=repo)
     assert result.code == 1 and f"05-cluster-services/production/{PROLOGUE_FILE}" in result.out
     assert cli("render", cwd=repo).code == 0

@@ -50,7 +50,7 @@ COMMANDS: dict[str, Entry] = {
     "onboard": Entry("cmd_onboard", "onboard_cmd", "Onboard CLIENT: the runbook's checklist as a resumable workflow (docs/onboarding.md)."),
     "pipeline": Entry("cmd_pipeline", "command", "Generate a CI definition running plan/apply per client x layer (KIND: github-actions, gitlab-ci, argo)."),
     "plan": Entry("cmd_run", "plan", "Plan every selected client x layer in graph order (no changes are made)."),
-    "render": Entry("cmd_render", "command", "Render clients.auto.tfvars.json and backend.hcl for every layer, and cidr-registry.yaml."),
+    "render": Entry("cmd_render", "command", "Render clients.auto.tfvars.json, backend.hcl and layer.tf (the shared prologue) for every layer, and cidr-registry.yaml."),
     "report": Entry("cmd_report", "command", "Work with run reports (.clientctl/runs/<run-id>/report.json)."),
     "s3": Entry("cmd_s3", "command", "Audit, destroy and rescue the platform's S3 buckets."),
     "sandbox": Entry("cmd_sandbox", "command", "The embedded AWS sandbox (moto server mode, HTTPS, on 127.0.0.1)."),

@@ -97,10 +97,15 @@ def backend_hcl(platform: Platform, region: str, environment: str, layer: str) -
     return "\n".join(lines) + "\n"
 
 
+#: The file that makes a folder a layer root in the standard layout (it pins Terraform and the providers).
+ROOT_MARKER = "versions.tf"
+
+
 def is_layer_root(folder: Path) -> bool:
-    """A layer folder with Terraform of its own (any ``.tf`` file but the generated prologue): only these get
-    ``layer.tf``, so a registry without the Terraform (or a region whose roots are not written yet) gets none."""
-    return any(p.name != PROLOGUE_FILE for p in folder.glob("*.tf"))
+    """A layer root in the standard layout (``versions.tf``, docs/terraform.md): only these get ``layer.tf``. A
+    registry without the Terraform, a region whose roots are not written yet, or a provider-free stand-in layer
+    (tests/orchestrator/fixtures/layer.tf: one main.tf with its own backend block) gets none."""
+    return (folder / ROOT_MARKER).is_file()
 
 
 def layer_tf(region: str, environment: str, layer: str) -> str:
