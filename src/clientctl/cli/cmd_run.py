@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -209,7 +210,8 @@ def _state_guards(
     if not nodes:
         return
     try:
-        findings = check_state(registry, nodes, lambda region: target.client("s3", region=region), action=action)
+        s3_for = functools.cache(lambda region: target.client("s3", region=region))  # one client per region
+        findings = check_state(registry, nodes, s3_for, action=action)
     except (BotoCoreError, ClientError) as exc:
         click.echo(f"warning: the state guards could not read the recorded state ({exc}); not checked", err=True)
         return

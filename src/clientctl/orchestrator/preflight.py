@@ -25,6 +25,7 @@ from clientctl.aws.state import read_outputs
 from clientctl.errors import Finding
 from clientctl.orchestrator.graph import Node
 from clientctl.registry.loader import Registry
+from clientctl.registry.models import ClientNetwork
 from clientctl.render.render import kubernetes_step
 
 
@@ -58,6 +59,42 @@ def _same_network(a: str, b: str) -> bool:
         return a == b
 
 
+def _vpc_cidr_problem(
+    node: Node, network: ClientNetwork, recorded: str, level: str
+) -> tuple[str, str, str, str, str] | None:
+    """What the recorded VPC CIDR says of the client's network settings: (field, level, message, value, hint),
+    or None when they agree."""
+    wanted = network.vpc_cidr
+    if _same_network(recorded, wanted):
+        if not network.replaces_vpc_cidr:
+            return None
+        return (
+            "replaces_vpc_cidr",
+            "warning",
+            f"the move to {wanted} is applied; replaces_vpc_cidr is no longer needed",
+            network.replaces_vpc_cidr,
+            f"clientctl client set {node.client} network.replaces_vpc_cidr=null",
+        )
+    if network.replaces_vpc_cidr and _same_network(network.replaces_vpc_cidr, recorded):
+        return (
+            "vpc_cidr",
+            "warning",
+            f"{node.client}/{node.layer}: replaces the VPC {recorded} with {wanted} (cidr move): every resource in "
+            "it is recreated",
+            wanted,
+            "review the plan of every layer of the client before applying",
+        )
+    return (
+        "vpc_cidr",
+        level,
+        f"{node.client}: vpc_cidr is {wanted} but its VPC (state of {node.layer}) is {recorded}; "
+        "a VPC CIDR cannot change in place, so Terraform would replace the VPC and everything in it",
+        wanted,
+        f"set vpc_cidr back to {recorded}, or move deliberately: clientctl cidr move {node.client} "
+        f"{wanted} (docs/ipam.md 'Moving a client to another CIDR')",
+    )
+
+
 def check_state(
     registry: Registry,
     nodes: Collection[Node],
@@ -85,53 +122,24 @@ def check_state(
         if not isinstance(recorded, str) or not recorded:
             continue
         if guard is VPC_CIDR:
-            wanted = model.network.vpc_cidr
-            if _same_network(recorded, wanted):
-                if model.network.replaces_vpc_cidr:
-                    findings.append(
-                        registry.finding(
-                            loaded.source,
-                            ["network", "replaces_vpc_cidr"],
-                            rule=guard.id,
-                            level="warning",
-                            message=f"the move to {wanted} is applied; replaces_vpc_cidr is no longer needed",
-                            value=model.network.replaces_vpc_cidr,
-                            hint=f"clientctl client set {node.client} network.replaces_vpc_cidr=null",
-                        )
-                    )
-                continue
-            moving = model.network.replaces_vpc_cidr
-            if moving and _same_network(moving, recorded):
+            problem = _vpc_cidr_problem(node, model.network, recorded, level)
+            if problem is not None:
+                field, severity, message, value, hint = problem
                 findings.append(
                     registry.finding(
                         loaded.source,
-                        ["network", "vpc_cidr"],
+                        ["network", field],
                         rule=guard.id,
-                        level="warning",
-                        message=f"{node.client}/{node.layer}: replaces the VPC {recorded} with {wanted} "
-                        "(cidr move): every resource in it is recreated",
-                        value=wanted,
-                        hint="review the plan of every layer of the client before applying",
+                        level=severity,
+                        message=message,
+                        value=value,
+                        hint=hint,
                     )
                 )
-                continue
-            findings.append(
-                registry.finding(
-                    loaded.source,
-                    ["network", "vpc_cidr"],
-                    rule=guard.id,
-                    level=level,
-                    message=f"{node.client}: vpc_cidr is {wanted} but its VPC (state of {node.layer}) is {recorded}; "
-                    "a VPC CIDR cannot change in place, so Terraform would replace the VPC and everything in it",
-                    value=wanted,
-                    hint=f"set vpc_cidr back to {recorded}, or move deliberately: clientctl cidr move {node.client} "
-                    f"{wanted} (docs/ipam.md 'Moving a client to another CIDR')",
-                )
-            )
         else:
             wanted = platform.versions.kubernetes
-            problem = kubernetes_step(recorded, wanted)
-            if problem is not None:
+            step = kubernetes_step(recorded, wanted)
+            if step is not None:
                 findings.append(
                     registry.finding(
                         registry.platform_source,
@@ -141,7 +149,7 @@ def check_state(
                         message=f"{node.client}: its cluster runs Kubernetes {recorded} (state of {node.layer}); "
                         f"EKS cannot go to {wanted} in one step",
                         value=wanted,
-                        hint=problem,
+                        hint=step,
                     )
                 )
     return findings
