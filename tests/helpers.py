@@ -22,6 +22,9 @@ class Result:
 
 Runner = Callable[..., Result]
 
+#: The sample registry's first client file, the one most bad-input tests break.
+ACME = "clients/acme-corp.yaml"
+
 
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under root with its bytes: to prove a failed command changed nothing."""
@@ -55,6 +58,14 @@ def edit(root: Path, rel: str, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {rel}"
     path.write_text(text.replace(old, new, 1))
+
+
+def assert_clean_failure(result_code: int, text: str, expected_code: int, *needles: str) -> None:
+    """The exit code expected, no traceback, and every needle in the output."""
+    assert result_code == expected_code, text
+    assert "Traceback" not in text
+    for needle in needles:
+        assert needle in text, f"{needle!r} missing from:\n{text}"
 
 
 def subcommands(group: click.Group) -> list[tuple[str, click.Command]]:

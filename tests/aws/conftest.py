@@ -6,6 +6,7 @@ Tests talk to a real HTTP endpoint. Reading settings back for assertions uses pl
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -116,3 +117,30 @@ def aws(server: sandbox.SandboxState, tmp_path: Path, monkeypatch: pytest.Monkey
     for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CA_BUNDLE"):
         monkeypatch.delenv(key, raising=False)
     return Aws(server, repo)
+
+
+# Shared by the tests of this folder (and tests/day2aws): the runbook's resource names and two CLI calls.
+STATE = f"{PROJECT}-terraform-state-{ENV}"
+OBS = {k: f"{PROJECT}-{REGION}-{k}-{ENV}" for k in ("logs", "traces", "metrics", "audit-logs")}
+TABLE = "terraform-locks-us-east"
+
+
+def provision(aws: Aws, *extra: str, env: dict[str, str | None] | None = None) -> tuple[int, str]:
+    return aws.cli(
+        "backend",
+        "provision",
+        "--region",
+        REGION,
+        "--environment",
+        ENV,
+        "--project-name",
+        PROJECT,
+        "--force",
+        *extra,
+        env=env,
+    )
+
+
+def verify(aws: Aws, *extra: str) -> tuple[int, dict[str, Any]]:
+    code, out = aws.cli("-o", "json", "s3", "verify", "--region", REGION, *extra)
+    return code, json.loads(out[out.index("{\n") : out.rindex("}") + 1])

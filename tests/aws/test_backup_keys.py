@@ -14,8 +14,7 @@ import pytest
 
 from clientctl.aws import object_files
 
-from .conftest import Aws
-from .test_provision import STATE, provision
+from .conftest import STATE, Aws, provision
 
 HOSTILE = {
     "../../../x.txt": b"dotdot",

@@ -10,27 +10,7 @@ from clientctl.aws import backend
 from clientctl.aws.session import CallRecorder, check_credentials
 from clientctl.registry.models import BackendSettings, ObservabilityStorage
 
-from .conftest import ENV, PROJECT, REGION, Aws
-
-STATE = f"{PROJECT}-terraform-state-{ENV}"
-OBS = {k: f"{PROJECT}-{REGION}-{k}-{ENV}" for k in ("logs", "traces", "metrics", "audit-logs")}
-TABLE = "terraform-locks-us-east"
-
-
-def provision(aws: Aws, *extra: str, env: dict[str, str | None] | None = None) -> tuple[int, str]:
-    return aws.cli(
-        "backend",
-        "provision",
-        "--region",
-        REGION,
-        "--environment",
-        ENV,
-        "--project-name",
-        PROJECT,
-        "--force",
-        *extra,
-        env=env,
-    )
+from .conftest import ENV, OBS, PROJECT, REGION, STATE, TABLE, Aws, provision
 
 
 def rules_by_id(s3: object, bucket: str) -> tuple[dict[str, dict[str, object]], str | None]:

@@ -13,9 +13,7 @@ import pytest
 
 from clientctl.aws import policy
 
-from .conftest import Aws
-from .test_provision import OBS, provision
-from .test_s3 import verify
+from .conftest import OBS, Aws, provision, verify
 
 TRACES = OBS["traces"]
 ACCOUNT = "123456789012"

@@ -15,15 +15,9 @@ from botocore.stub import Stubber
 from clientctl.aws import s3_audit, s3_destroy
 from clientctl.aws.session import CallRecorder
 
-from .conftest import REGION, Aws
-from .test_provision import OBS, STATE, TABLE, provision
+from .conftest import OBS, REGION, STATE, TABLE, Aws, provision, verify
 
 TRACES = OBS["traces"]
-
-
-def verify(aws: Aws, *extra: str) -> tuple[int, dict[str, Any]]:
-    code, out = aws.cli("-o", "json", "s3", "verify", "--region", REGION, *extra)
-    return code, json.loads(out[out.index("{\n") : out.rindex("}") + 1])
 
 
 def failing(report: dict[str, Any]) -> set[tuple[str, str]]:

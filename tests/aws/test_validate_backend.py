@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import run_cli
-from .test_provision import Aws
+from .conftest import Aws, run_cli
 
 
 def test_validate_flags_a_backend_hcl_that_disagrees_with_platform_yaml(aws: Aws) -> None:

@@ -9,17 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Runner, edit, snapshot
-
-ACME = "clients/acme-corp.yaml"
-
-
-def assert_clean_failure(result_code: int, text: str, expected_code: int, *needles: str) -> None:
-    assert result_code == expected_code, text
-    assert "Traceback" not in text
-    for needle in needles:
-        assert needle in text, f"{needle!r} missing from:\n{text}"
-
+from tests.helpers import ACME, Runner, assert_clean_failure, edit, snapshot
 
 CASES: list[tuple[str, Callable[[Path], None], int, tuple[str, ...]]] = [
     (

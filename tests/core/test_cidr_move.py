@@ -6,9 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.helpers import Runner, edit
-
-ACME = "clients/acme-corp.yaml"
+from tests.helpers import ACME, Runner, edit
 
 
 def test_changing_vpc_cidr_warns_and_quarantines_the_old_block(repo: Path, cli: Runner) -> None:

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.test_bad_input import ACME, assert_clean_failure, edit
-from tests.helpers import Runner, snapshot
+from tests.helpers import ACME, Runner, assert_clean_failure, edit, snapshot
 
 CASES: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
     (

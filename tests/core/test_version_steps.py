@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.test_bad_input import edit
-from tests.helpers import Runner
+from tests.helpers import Runner, edit
 
 
 @pytest.mark.parametrize(

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hcl2
 
-from tests.iac.test_disabled_client import REPO, _scope
+from tests.iac.layer_scope import REPO, evaluate_layer
 
 LAYERS = REPO / "providers/aws/regions/us-east-2/layers"
 
 
 def _attr(layer: str, module_path: list[str], address: str, name: str) -> object:
-    scope = _scope(REPO, layer, "acme-corp")
+    scope = evaluate_layer(REPO, layer, "acme-corp")
     for m in module_path:
         child = scope.child(m)
         assert child is not None, m

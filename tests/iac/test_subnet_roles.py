@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from clientctl.iac.isolation import _instances
-from tests.iac.test_disabled_client import REPO, _scope
+from tests.iac.layer_scope import REPO, evaluate_layer
 
 INTERNAL = "kubernetes.io/role/internal-elb"
 
 
 def _tags(tier: str) -> Any:
     """The tags of the first AZ's subnet of *tier* (every AZ shares the body)."""
-    vpc = _scope(REPO, "01-foundation", "acme-corp").child("vpc")
+    vpc = evaluate_layer(REPO, "01-foundation", "acme-corp").child("vpc")
     assert vpc is not None
     found = vpc.block_by_address(f"aws_subnet.{tier}")
     assert found is not None

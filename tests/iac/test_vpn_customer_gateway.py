@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import Runner
-from tests.iac.test_disabled_client import LAYER_DIR, REPO, _scope
+from tests.iac.layer_scope import LAYER_DIR, REPO, evaluate_layer
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def static_vpn_without_asn(repo: Path, cli: Runner) -> Path:
 
 
 def _gateway_asns(root: Path) -> tuple[object, object]:
-    vpc = _scope(root, "01-foundation", "acme-corp").child("vpc")
+    vpc = evaluate_layer(root, "01-foundation", "acme-corp").child("vpc")
     assert vpc is not None
     return vpc.attr("aws_customer_gateway.this", "bgp_asn"), vpc.attr("aws_customer_gateway.this", "bgp_asn_extended")
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import pytest
 
 from clientctl.layers import LAYERS
-from tests.iac.test_disabled_client import ALLOWED, REPO, _planned, _scope
+from tests.iac.layer_scope import ALLOWED, REPO, evaluate_layer, planned_addresses
 
 
 @pytest.mark.parametrize("layer", [layer.name for layer in LAYERS])
 def test_unknown_workspace_fails_only_at_the_guard(layer: str) -> None:
-    scope = _scope(REPO, layer, "default")
-    assert [a for a in _planned(scope) if a not in ALLOWED] == []
+    scope = evaluate_layer(REPO, layer, "default")
+    assert [a for a in planned_addresses(scope) if a not in ALLOWED] == []
     tags = scope.child("tags")
     assert tags is not None
     failing = []
