@@ -83,6 +83,12 @@ def test_s3_destroy_and_emergency_cleanup(run: Runner, aws: Aws) -> None:
     typo = run(*destroy, "--confirm", TRACES + "x")
     assert typo.code == 2 and "does not match any bucket" in typo.err and "nothing was done" in typo.err
     assert TRACES in {b["Name"] for b in aws.raw().list_buckets()["Buckets"]}
+    # several buckets without a terminal: all confirmed up front, or none is touched
+    metrics = naming.observability_buckets("ohio-01", REGION, ENV)["metrics"]
+    aws.raw().create_bucket(Bucket=metrics, CreateBucketConfiguration={"LocationConstraint": REGION})
+    partial = run("s3", "destroy", "--type", "all", "--confirm", TRACES)
+    assert partial.code == 2 and f"pass --confirm {metrics}" in partial.err and "nothing was done" in partial.err
+    assert {TRACES, metrics} <= {b["Name"] for b in aws.raw().list_buckets()["Buckets"]}
     done = run(*destroy, "--confirm", TRACES)
     assert done.code == 0, done.text
     assert TRACES not in {b["Name"] for b in aws.raw().list_buckets()["Buckets"]}

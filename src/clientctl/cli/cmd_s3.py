@@ -18,7 +18,7 @@ from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
 from clientctl.cli.app import App, pass_app, print_json
 from clientctl.cli.aws_options import aws_options, progress
 from clientctl.cli.options import confirm_option, ignore_registry_option, yes_option
-from clientctl.cli.prompts import check_confirmed, confirm, confirm_destroy, confirm_typed
+from clientctl.cli.prompts import check_confirmed, confirm, confirm_destroy, confirm_typed, require_confirmation
 from clientctl.errors import ChecksFailed, ClientctlError, ConfigError, ExitCode
 
 TYPES = ("logs", "traces", "metrics", "audit_logs", "audit-logs", "backend-state", "all")
@@ -291,6 +291,7 @@ def destroy(
             bucket_backup = state_backup if inv.bucket == state else backup
             if bucket_backup:
                 s3_destroy.check_backup_destination(bucket_backup, s3)
+        require_confirmation([inv.bucket for inv in todo], confirmed, "destroying the buckets")
         for inv in todo:
             confirm_destroy(
                 inv.bucket,

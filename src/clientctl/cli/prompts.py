@@ -122,6 +122,17 @@ def check_confirmed(confirmed: Sequence[str], names: Sequence[str], noun: str) -
         )
 
 
+def require_confirmation(names: Sequence[str], confirmed: Sequence[str], what: str) -> None:
+    """Before destroying several things one after the other: without a terminal, every one of ``names`` must
+    be in ``--confirm`` already, so a run never stops half-way with some of them gone."""
+    missing = [n for n in names if n not in confirmed]
+    if missing and not sys.stdin.isatty():
+        raise ConfigError(
+            f"{what} needs confirmation of {', '.join(missing)}, but there is no terminal to ask on; nothing was done",
+            hint=_hint(" ".join(f"--confirm {n}" for n in missing)),
+        )
+
+
 def confirm_destroy(name: str, prompt: str, *, confirmed: Sequence[str], what: str) -> None:
     """Destroying ``name``: given by ``--confirm NAME``, else the user types ``name`` at a terminal."""
     confirm_typed(name, prompt, given=name in confirmed, flag=f"--confirm {name}", what=what)
