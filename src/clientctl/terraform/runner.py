@@ -42,8 +42,11 @@ from clientctl.terraform.output import (
 INIT_MARKER = "clientctl-init.json"
 
 
-#: How often one step may release a lock it took itself (sandbox only) before it reports it instead.
-OWN_LOCK_RELEASES = 3
+#: How often one step may release a lock it took itself (sandbox only) before it reports it instead. Under load
+#: the sandbox answers slowly, the SDK retries again and the same step trips over its own lock three times in a
+#: row (seen once in a clean-clone CI run); each release waits a little longer before the step runs again.
+OWN_LOCK_RELEASES = 5
+OWN_LOCK_PAUSE = 0.5
 #: Beside a plan file made with the provider stand-ins (see TerraformRunner.standins).
 STANDIN_PLAN_SUFFIX = ".standin"
 
@@ -349,6 +352,7 @@ class NodeSession:
                     unlock_env = runner.environment(self.data_dir, self.workspace)
                     runner.execute(["force-unlock", "-force", holder.id], self.workdir, unlock_env, self.log)
                     retried.append("own-lock")
+                    runner.sleep(OWN_LOCK_PAUSE * retried.count("own-lock"))  # let the slow sandbox catch up
                     attempt -= 1
                     continue
                 self.log.write(f"{note}; release it with `clientctl lock release {holder.id}`\n")
