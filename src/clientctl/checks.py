@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from clientctl.errors import Finding
 from clientctl.ipam.ledger import load_ledger
-from clientctl.ipam.rules import check_registry
 from clientctl.registry.loader import Registry
 from clientctl.render.render import drift, version_steps
+from clientctl.rules import check_registry
 
 
 @dataclass

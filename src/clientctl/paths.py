@@ -61,7 +61,7 @@ def workflow_state_file(root: Path, kind: str, client: str) -> Path:
 
 
 def registry_lock_file(root: Path) -> Path:
-    """Held while the registry files change (registry/edit.py)."""
+    """Held while the registry files change (edits.py)."""
     return state_dir(root) / "locks" / "registry.lock"
 
 

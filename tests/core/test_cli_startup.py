@@ -15,7 +15,7 @@ from clientctl.cli import COMMANDS
 from clientctl.cli import cli as root_group
 from tests.helpers import Runner
 
-HEAVY = ("boto3", "botocore", "pydantic", "hcl2", "yaml", "clientctl.registry", "clientctl.cli.cmd_")
+HEAVY = ("boto3", "botocore", "pydantic", "hcl2", "yaml", "clientctl.registry", "clientctl.rules", "clientctl.cli.cmd_")
 
 
 def test_command_table_matches_the_commands() -> None:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import yaml
 
+from clientctl.edits import add_client
 from clientctl.ipam.cidr import parse_network
 from clientctl.ipam.overlap import Prefix, find_overlaps
-from clientctl.registry import load_registry
-from clientctl.registry.edit import ClientRequest, add_client
+from clientctl.registry.edit import ClientRequest
+from clientctl.rules import load_registry
 from tests.helpers import Runner, snapshot
 
 

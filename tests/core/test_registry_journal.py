@@ -97,7 +97,7 @@ def test_a_hand_edit_after_the_kill_stops_recovery_and_names_the_file(repo: Path
 
 
 REMOVE = (
-    "import datetime as dt, pathlib; from clientctl.registry.edit import remove_client; "
+    "import datetime as dt, pathlib; from clientctl.edits import remove_client; "
     "remove_client(pathlib.Path('.'), 'globex', '10.101.0.0/16', 'us-east-2', 'production', dt.date(2026, 12, 2))"
 )
 

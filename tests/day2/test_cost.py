@@ -15,7 +15,7 @@ import pytest
 from clientctl.cost.estimate import Assumptions, estimate_client
 from clientctl.cost.pricelist import PriceListError, build_table
 from clientctl.cost.prices import load_prices, price_file
-from clientctl.registry import load_registry
+from clientctl.rules import load_registry
 from tests.helpers import Runner
 
 REPO = Path(__file__).resolve().parents[2]

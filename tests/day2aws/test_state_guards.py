@@ -11,7 +11,7 @@ import yaml
 
 from clientctl.orchestrator.graph import Node
 from clientctl.orchestrator.preflight import check_state
-from clientctl.registry import load_registry
+from clientctl.rules import load_registry
 from tests.day2aws.conftest import BUCKET, Aws, key, make_backend, state_json
 
 

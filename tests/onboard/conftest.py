@@ -16,8 +16,8 @@ import pytest
 
 from clientctl import naming, sandbox
 from clientctl.layers import LAYER_NAMES
-from clientctl.registry import load_registry
 from clientctl.render.render import render
+from clientctl.rules import load_registry
 from tests.aws.conftest import server  # noqa: F401  (the session's sandbox server)
 from tests.helpers import Result, Runner
 

@@ -26,7 +26,7 @@ def test_grafana_port_forward_names_the_modules_namespace() -> None:
 
 def test_by_hand_terraform_lines_carry_the_sandbox_backend_options(tmp_path: Path) -> None:
     """Issue 13.12: the printed `terraform init` for a custom endpoint has what clientctl's runs pass."""
-    from clientctl.registry import load_registry
+    from clientctl.rules import load_registry
     from clientctl.workflows.common import manual_terraform
     from tests.helpers import copy_registry
 

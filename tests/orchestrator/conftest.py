@@ -16,8 +16,8 @@ from moto.server import ThreadedMotoServer
 
 from clientctl import naming
 from clientctl.layers import LAYER_NAMES
-from clientctl.registry import load_registry
 from clientctl.render.render import render
+from clientctl.rules import load_registry
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_LAYER = Path(__file__).parent / "fixtures" / "layer.tf"

@@ -33,10 +33,11 @@ from clientctl.iac.config import is_local_source, literal_string
 from clientctl.iac.wiring import convert
 from clientctl.layers import LAYER_NAMES, downstream
 from clientctl.paths import CLIENTS_DIR, PLATFORM_FILE, client_path
-from clientctl.registry.loader import LoadedClient, client_from_text, platform_from_text
+from clientctl.registry.loader import LoadedClient, client_from_text
 from clientctl.registry.models import Client, Platform
 from clientctl.registry.resolve import resolve
 from clientctl.render.render import BACKEND_FILE, TFVARS_FILE, backend_hcl, settings
+from clientctl.rules import platform_from_text
 
 Action = Literal["apply", "destroy"]
 #: Folders holding Terraform: layer roots under ``providers/``, modules under ``modules/``.

@@ -55,8 +55,8 @@ class App:
 
     def registry(self) -> Registry:
         if self._registry is None:
-            from clientctl.registry import load_registry
-            from clientctl.registry.edit import recover_registry
+            from clientctl.edits import recover_registry
+            from clientctl.rules import load_registry
 
             # A change a killed clientctl left half-written is completed before anything reads the registry.
             recovery = recover_registry(self.root)

@@ -7,14 +7,15 @@ import datetime as dt
 import click
 
 from clientctl.cli.app import App, pass_app, print_findings, print_json, table
+from clientctl.edits import move_cidr
 from clientctl.errors import ChecksFailed, ExitCode, Finding, refused_request_is_usage_error
-from clientctl.ipam.allocate import allocate, capacity, pools_for, used_ranges
+from clientctl.ipam.allocate import capacity
 from clientctl.ipam.cidr import CidrError
 from clientctl.ipam.ledger import load_ledger
-from clientctl.ipam.rules import check_registry
 from clientctl.ipam.subnets import LayoutError
-from clientctl.registry.edit import move_cidr
+from clientctl.registry.addresses import next_block, pools_for, used_ranges
 from clientctl.registry.resolve import client_names, subnet_plan
+from clientctl.rules import check_registry
 
 # The runbook's report sections, each a family of rule ids: (name, title, success line, rules).
 SECTIONS: list[tuple[str, str, str, tuple[str, ...]]] = [
@@ -181,10 +182,10 @@ def allocate_cmd(app: App, prefix_length: int | None, region: str | None) -> Non
         raise click.BadParameter(f"unknown region {region!r}", param_hint="--region")
     ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
     today = dt.date.today()
-    allocation = allocate(registry, ledger, region, prefix_length, today)
+    allocation = next_block(registry, ledger, region, prefix_length, today)
     prefix = allocation.cidr.prefixlen
     used = used_ranges(registry, ledger, today)
-    pools = [capacity(p, prefix, used) for p in pools_for(registry, region)]
+    pools = [capacity(p, prefix, used) for p in pools_for(registry.platform, region)]
     if app.json:
         print_json(
             {

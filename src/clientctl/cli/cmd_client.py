@@ -8,10 +8,10 @@ import click
 
 from clientctl.cli.app import App, pass_app, print_findings, print_json, table
 from clientctl.cli.options import client_options, client_request
+from clientctl.edits import add_client, set_fields
 from clientctl.errors import ChecksFailed, refused_request_is_usage_error
 from clientctl.ipam.cidr import CidrError
 from clientctl.ipam.subnets import LayoutError
-from clientctl.registry.edit import add_client, set_fields
 from clientctl.registry.resolve import resolve
 
 

@@ -12,7 +12,7 @@ from clientctl import paths, sandbox
 from clientctl.cli.app import App, pass_app, print_json
 from clientctl.cli.aws_options import sandbox_root
 from clientctl.errors import ClientctlError, ExitCode
-from clientctl.registry.loader import load_platform
+from clientctl.rules import load_platform
 
 
 @click.group("sandbox")

@@ -1,22 +1,29 @@
-"""First-fit allocation of the next free VPC block, and pool capacity.
+"""First-fit allocation of the next free VPC block, and pool capacity: pure, from pools and taken ranges.
 
-Deterministic (lowest free aligned block of the first pool that serves the region, in platform.yaml
-order), like NetBox's available-prefixes. Concurrency is handled by the caller
-(:func:`clientctl.registry.edit.add_client`): lock, recompute from the registry, create the client file
-exclusively.
+Deterministic (lowest free aligned block of the first pool, in the order given), like NetBox's
+available-prefixes. What is taken, and which pools serve a region, is read from the registry by
+:mod:`clientctl.registry.addresses`; concurrency is handled by :func:`clientctl.edits.add_client` (lock,
+recompute from the registry, create the client file exclusively).
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from clientctl.errors import ChecksFailed
-from clientctl.ipam.cidr import VPC_AVOID, VPC_FORBIDDEN, CidrError, IPv4Network, parse_network
-from clientctl.ipam.ledger import Ledger
-from clientctl.registry.loader import Registry
-from clientctl.registry.models import Pool
+from clientctl.ipam.cidr import IPv4Network, parse_network
+
+
+class Pool(Protocol):
+    """A pool of VPC blocks, as platform.yaml's ``network.pools`` entries are."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def cidr(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -40,28 +47,8 @@ class Allocation:
     warning: str | None
 
 
-def used_ranges(registry: Registry, ledger: Ledger, today: dt.date) -> list[tuple[int, int]]:
-    """Every address range a new VPC must avoid, merged and sorted as (first, last) integers."""
-    nets: list[IPv4Network] = []
-
-    def add(text: str | None) -> None:
-        if text is None:
-            return
-        # invalid entries are reported by validation; they block nothing here
-        with contextlib.suppress(CidrError):
-            nets.append(parse_network(text))
-
-    net_settings = registry.platform.network
-    for client in registry.clients.values():
-        add(client.model.network.vpc_cidr)
-        if client.model.vpn.enabled:
-            add(client.model.vpn.local_network_cidr)
-    for released in ledger.quarantined(today):
-        nets.append(released.vpc_cidr)
-    for reserved in net_settings.reserved:
-        add(reserved.cidr)
-    add(net_settings.eks_service_cidr)
-    nets.extend(s.network for s in (*VPC_FORBIDDEN, *VPC_AVOID))
+def merged_ranges(nets: Iterable[IPv4Network]) -> list[tuple[int, int]]:
+    """``nets`` as sorted, merged (first, last) address ranges: the form :func:`allocate` takes."""
     ranges = sorted((int(n.network_address), int(n.broadcast_address)) for n in nets)
     merged: list[tuple[int, int]] = []
     for first, last in ranges:
@@ -96,31 +83,23 @@ def _free_blocks(pool: IPv4Network, prefix: int, used: list[tuple[int, int]]) ->
 
 
 def capacity(pool: Pool, prefix: int, used: list[tuple[int, int]]) -> PoolCapacity:
+    """How many /prefix blocks ``pool`` holds, and how many of them ``used`` leaves free."""
     net = parse_network(pool.cidr)
     total = 1 << (prefix - net.prefixlen) if prefix >= net.prefixlen else 0
     free, _ = _free_blocks(net, prefix, used) if total else (0, None)
     return PoolCapacity(pool.name, pool.cidr, prefix, total, free)
 
 
-def pools_for(registry: Registry, region: str) -> list[Pool]:
-    return [p for p in registry.platform.network.pools if p.regions is None or region in p.regions]
-
-
-def allocate(
-    registry: Registry, ledger: Ledger, region: str, prefix: int | None = None, today: dt.date | None = None
-) -> Allocation:
-    today = today or dt.date.today()
-    net_settings = registry.platform.network
-    prefix = prefix or net_settings.vpc_prefix_length
+def check_prefix(prefix: int) -> None:
+    """Refuse a VPC prefix length AWS does not allow."""
     if not 16 <= prefix <= 28:
         raise ChecksFailed(f"prefix length /{prefix} is outside what AWS allows for a VPC (/16 to /28)")
-    used = used_ranges(registry, ledger, today)
-    pools = pools_for(registry, region)
-    if not pools:
-        raise ChecksFailed(
-            f"no pool in platform.yaml serves region {region}",
-            hint="add a pool under network.pools (optionally with regions: [...])",
-        )
+
+
+def allocate(pools: Sequence[Pool], used: list[tuple[int, int]], prefix: int, warn_percent: float) -> Allocation | None:
+    """The lowest free aligned /prefix block of the first pool (in order) that has one, or None when every
+    pool is full. ``used`` is :func:`merged_ranges` of everything a new VPC must avoid."""
+    check_prefix(prefix)
     for pool in pools:
         pool_net = parse_network(pool.cidr)
         if prefix < pool_net.prefixlen:
@@ -131,28 +110,10 @@ def allocate(
         chosen = IPv4Network((first, prefix))
         after = PoolCapacity(pool.name, pool.cidr, prefix, 1 << (prefix - pool_net.prefixlen), free - 1)
         warning = None
-        if after.used_percent >= net_settings.pool_warn_percent:
+        if after.used_percent >= warn_percent:
             warning = (
                 f"pool {pool.name} ({pool.cidr}) is {after.used_percent:.0f}% used: {after.free} free "
                 f"/{prefix} block(s) left; add a pool to platform.yaml before it runs out"
             )
         return Allocation(chosen, pool.name, after, warning)
-    summary = ", ".join(f"{p.name} {p.cidr}" for p in pools)
-    hogs = _largest_holders(registry, [parse_network(p.cidr) for p in pools], prefix)
-    raise ChecksFailed(
-        f"no free /{prefix} block left in the pools serving {region} ({summary})"
-        + (f"; larger than one VPC: {hogs}" if hogs else ""),
-        hint="add a pool to network.pools in platform.yaml, or release CIDRs of offboarded clients"
-        + ("; a client file holding more than a VPC's size is probably a typo (`clientctl validate`)" if hogs else ""),
-    )
-
-
-def _largest_holders(registry: Registry, pools: list[IPv4Network], prefix: int) -> str:
-    """The client files whose VPC CIDR is wider than /prefix inside a pool: why a pool looks full."""
-    wide: list[tuple[int, str]] = []
-    for client in registry.clients.values():
-        with contextlib.suppress(CidrError):
-            net = parse_network(client.model.network.vpc_cidr)
-            if net.prefixlen < prefix and any(net.overlaps(pool) for pool in pools):
-                wide.append((net.prefixlen, f"{client.source.display} (vpc_cidr {net})"))
-    return ", ".join(text for _, text in sorted(wide)[:5])
+    return None

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from clientctl.ipam.allocate import PoolCapacity, capacity, used_ranges
+from clientctl.ipam.allocate import PoolCapacity, capacity
 from clientctl.ipam.cidr import VPC_AVOID, VPC_FORBIDDEN, CidrError, parse_network
 from clientctl.ipam.ledger import Ledger
 from clientctl.pictures import svg
+from clientctl.registry.addresses import used_ranges
 from clientctl.registry.loader import Registry
 
 Kind = Literal["client", "reserved", "quarantined", "free"]

@@ -1,5 +1,9 @@
-"""The client registry: platform.yaml + clients/<name>.yaml, the single source of truth."""
+"""The client registry: platform.yaml + clients/<name>.yaml, the single source of truth.
 
-from clientctl.registry.loader import LoadedClient, Registry, find_root, load_registry
+This package reads (``loader``), resolves (``resolve``) and writes (``journal``, ``edit``) the files; the
+rules that judge them are in :mod:`clientctl.rules`.
+"""
 
-__all__ = ["LoadedClient", "Registry", "find_root", "load_registry"]
+from clientctl.registry.loader import LoadedClient, Registry, find_root, read_registry
+
+__all__ = ["LoadedClient", "Registry", "find_root", "read_registry"]

@@ -2,8 +2,8 @@
 
 Every model forbids unknown keys and does not coerce types (``"5"`` is not an integer), so a typo is an
 error with a suggestion instead of a silently ignored setting. Rules that need more than one field or
-more than one file (tiers that exist, CIDR overlaps, VPN rules ...) live in :mod:`clientctl.ipam.rules`
-and :mod:`clientctl.registry.rules`, where they can name both sides of a conflict.
+more than one file (tiers that exist, CIDR overlaps, VPN rules ...) live in :mod:`clientctl.rules`, one
+module per subject, where they can name both sides of a conflict.
 """
 
 from __future__ import annotations

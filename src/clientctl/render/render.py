@@ -22,11 +22,11 @@ from clientctl.errors import ChecksFailed, Finding
 from clientctl.fsutil import atomic_write
 from clientctl.ipam.cidr import CidrError, parse_network
 from clientctl.ipam.ledger import Ledger, Released, load_ledger, render_ledger
-from clientctl.ipam.rules import check_registry, returns_to
 from clientctl.layers import BY_NAME, LAYERS, PLATFORM, state_name, upstream
 from clientctl.registry.loader import Registry
 from clientctl.registry.models import Platform
 from clientctl.registry.resolve import resolve
+from clientctl.rules import check_registry, returns_to
 
 TFVARS_FILE = "clients.auto.tfvars.json"
 BACKEND_FILE = "backend.hcl"

@@ -27,13 +27,14 @@ from clientctl.aws import object_files, s3_destroy
 from clientctl.aws.errors import is_missing_bucket
 from clientctl.aws.locks import remove_lock_digests
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
+from clientctl.edits import remove_client
 from clientctl.errors import ConfigError
 from clientctl.fsutil import atomic_write
 from clientctl.layers import LAYER_NAMES
 from clientctl.orchestrator import RunOptions, run_graph
-from clientctl.registry.edit import remove_client
-from clientctl.registry.loader import Registry, load_registry
+from clientctl.registry.loader import Registry
 from clientctl.render.render import drift, render
+from clientctl.rules import load_registry
 from clientctl.terraform.setup import make_runner
 from clientctl.workflows.common import (
     Outcome,

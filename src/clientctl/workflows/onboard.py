@@ -30,14 +30,15 @@ from clientctl.aws import backend, s3_audit
 from clientctl.aws.errors import error_code
 from clientctl.aws.scope import write_backend_files
 from clientctl.aws.session import AwsTarget, aws_errors, check_credentials
+from clientctl.edits import add_client
 from clientctl.errors import ClientctlError, ConfigError, refused_request_is_usage_error
 from clientctl.ipam.ledger import load_ledger
-from clientctl.ipam.rules import check_registry
 from clientctl.layers import LAYER_NAMES
 from clientctl.orchestrator import RunOptions, input_hash, load_report, run_graph
-from clientctl.registry.edit import ClientRequest, add_client
-from clientctl.registry.loader import Registry, load_registry
+from clientctl.registry.edit import ClientRequest
+from clientctl.registry.loader import Registry
 from clientctl.render.render import drift, render
+from clientctl.rules import check_registry, load_registry
 from clientctl.terraform.setup import STANDIN_NOTE, make_runner, uses_standins
 from clientctl.workflows.common import (
     HasRegistry,
