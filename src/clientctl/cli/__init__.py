@@ -105,6 +105,8 @@ class ClientctlGroup(click.Group):
 
 
 def _short(text: str, limit: int) -> str:
+    """``text`` cut at a word to fit ``limit``, as click shortens a command's help (its own function for this,
+    ``click.utils._make_default_short_help``, is private in click 8.5)."""
     return text if len(text) <= limit else text[: max(limit - 3, 10)].rsplit(" ", 1)[0] + "..."
 
 

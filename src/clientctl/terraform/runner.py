@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from clientctl.errors import ClientctlError, ConfigError, ExitCode
+from clientctl.errors import ClientctlError, ExitCode
 from clientctl.fsutil import file_lock
 from clientctl.terraform import binary
 from clientctl.terraform.output import (
@@ -239,11 +239,9 @@ class TerraformRunner:
 
     # ---------------------------------------------------------------------------------------------- version
     def version(self) -> str:
+        """The binary's version (read once); a binary that cannot say is binary.version's ConfigError."""
         if self._version is None:
-            try:
-                self._version = binary.version(self.binary, self.environment(self.plugin_cache_dir, None))
-            except ConfigError as exc:
-                raise TerraformError(exc.message, hint=exc.hint) from None
+            self._version = binary.version(self.binary, self.environment(self.plugin_cache_dir, None))
         return self._version
 
     def check_version(self, folders: Sequence[Path]) -> str:
