@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 OBSERVABILITY_TYPES: tuple[str, ...] = ("logs", "traces", "metrics", "audit-logs")
 #: Kubernetes namespace of a client's observability stack (the default of modules/observability-per-client's
-#: ``namespace``; tests/onboard/test_manual_commands.py keeps the two equal).
+#: ``namespace``; tests/workflows/test_manual_commands.py keeps the two equal).
 OBSERVABILITY_NAMESPACE = "observability"
 
 # IRSA service accounts that get their own IAM role per cluster (layers 02, 05 and 06).

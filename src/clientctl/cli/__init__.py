@@ -2,7 +2,7 @@
 
 Commands load lazily: :data:`COMMANDS` names each command's module and its one-line help, so ``clientctl
 --help`` and shell completion import no command module, boto3, pydantic or HCL parser (issue 12;
-benchmarks/cli_startup.py measures it). ``tests/core/test_cli_startup.py`` keeps the table equal to the
+benchmarks/cli_startup.py measures it). ``tests/cli/test_cli_startup.py`` keeps the table equal to the
 commands it names.
 """
 

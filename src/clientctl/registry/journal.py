@@ -17,7 +17,7 @@ touched and the user is told which file and where the journal is.
 
 ``CLIENTCTL_TEST_KILL_AT=N`` makes the process kill itself with SIGKILL at the N-th write boundary (0:
 before the journal, 1: after it, 1+i: after the i-th file, last: after the journal is removed). It exists for
-the crash tests in ``tests/core/test_registry_journal.py``, which run the CLI in a subprocess per boundary.
+the crash tests in ``tests/registry/test_journal.py``, which run the CLI in a subprocess per boundary.
 """
 
 from __future__ import annotations

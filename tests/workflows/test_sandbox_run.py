@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from clientctl import naming
-from tests.onboard.conftest import ENV, REGION, STATE_BUCKET, Env
+from tests.workflows.conftest import ENV, REGION, STATE_BUCKET, Env
 
 
 def test_apply_a_fixture_layer_through_the_provisioned_backend_over_https(fixture_env: Env) -> None:

@@ -12,7 +12,7 @@ import yaml
 
 from clientctl.errors import ClientctlError
 from clientctl.workflows import offboard as offboard_module
-from tests.onboard.conftest import OBS_BUCKETS, STATE_BUCKET, Env
+from tests.workflows.conftest import OBS_BUCKETS, STATE_BUCKET, Env
 
 
 def _onboard_two(env: Env) -> None:

@@ -7,7 +7,7 @@ import json
 
 from clientctl import naming
 from clientctl.layers import LAYER_NAMES
-from tests.onboard.conftest import ENV, REGION, STATE_BUCKET, Env
+from tests.workflows.conftest import ENV, REGION, STATE_BUCKET, Env
 
 NEW = ("--sandbox", "--auto-approve", "--contact-email", "ops@hooli.example")
 

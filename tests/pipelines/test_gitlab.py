@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from clientctl.pipelines import build, generate
-from tests.ci.checks import gitlab_errors, gitlab_graph_errors, gitlab_jobs, nodes, options
+from tests.pipelines.checks import gitlab_errors, gitlab_graph_errors, gitlab_jobs, nodes, options
 
 CLIENTS = ["acme-corp", "globex"]
 LAYERS = ["01-foundation", "02-platform", "03-database", "06-observability"]

@@ -6,7 +6,7 @@ import pytest
 
 from clientctl.orchestrator.graph import Node, build_graph
 from clientctl.pipelines.graph import chunks, layer_groups, lock_name, safe_id, walk
-from tests.ci.checks import nodes
+from tests.pipelines.checks import nodes
 
 
 def upstream(jobs: list, client: str, layer: str) -> list[str]:

@@ -12,7 +12,7 @@ from hera.workflows.models import Workflow
 from pydantic import ValidationError
 
 from clientctl.pipelines import generate
-from tests.ci.checks import argo_dag_errors, nodes, options
+from tests.pipelines.checks import argo_dag_errors, nodes, options
 
 CLIENTS = ["acme-corp", "globex"]
 LAYERS = ["01-foundation", "02-platform", "03-database", "06-observability"]

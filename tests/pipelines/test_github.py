@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from clientctl.pipelines import build, generate
-from tests.ci.checks import actionlint, nodes, options
+from tests.pipelines.checks import actionlint, nodes, options
 
 CLIENTS = ["acme-corp", "globex"]
 LAYERS = ["01-foundation", "02-platform", "03-database", "06-observability"]

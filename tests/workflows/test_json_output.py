@@ -1,6 +1,6 @@
 """Every command's ``-o json`` is one JSON object on stdout whose ``ok`` agrees with the exit code (README
 "JSON output"), usage errors included. Runs every leaf of the click tree once, against the sandbox and
-the provider-free fixture layers (tests/onboard/conftest.py), through the real entry point."""
+the provider-free fixture layers (tests/workflows/conftest.py), through the real entry point."""
 
 from __future__ import annotations
 
