@@ -52,33 +52,27 @@ DATABASE_PORT = declare(
 def check_references(report: Report, platform: Platform, client: LoadedClient) -> None:
     """The tier, region and environment a client names exist in platform.yaml."""
     m = client.model
-    if m.tier not in platform.tiers:
-        report.on(
-            client,
-            TIER,
-            ["tier"],
-            f"tier {m.tier!r} is not defined in platform.yaml",
-            value=m.tier,
-            hint=f"use one of: {', '.join(platform.tiers)}",
-        )
-    if m.region not in platform.regions:
-        report.on(
-            client,
+    for rule, field, value, known, where, alternative in (
+        (TIER, "tier", m.tier, list(platform.tiers), "is not defined in platform.yaml", ""),
+        (
             REGION,
-            ["region"],
-            f"region {m.region!r} is not under 'regions' in platform.yaml",
-            value=m.region,
-            hint=f"use one of: {', '.join(platform.regions)}, or add the region",
-        )
-    if m.environment not in platform.environments:
-        report.on(
-            client,
-            ENVIRONMENT,
-            ["environment"],
-            f"environment {m.environment!r} is not listed in platform.yaml",
-            value=m.environment,
-            hint=f"use one of: {', '.join(platform.environments)}",
-        )
+            "region",
+            m.region,
+            list(platform.regions),
+            "is not under 'regions' in platform.yaml",
+            ", or add the region",
+        ),
+        (ENVIRONMENT, "environment", m.environment, platform.environments, "is not listed in platform.yaml", ""),
+    ):
+        if value not in known:
+            report.on(
+                client,
+                rule,
+                [field],
+                f"{field} {value!r} {where}",
+                value=value,
+                hint=f"use one of: {', '.join(known)}{alternative}",
+            )
 
 
 def check_unique_codes(report: Report, clients: list[LoadedClient]) -> None:
