@@ -60,7 +60,8 @@ class Scope:
         return naming.lock_table(self.region_short)
 
 
-def load_platform(app: HasRegistry) -> Platform | None:
+def platform_if_any(app: HasRegistry) -> Platform | None:
+    """The registry's platform settings, or None in a folder without platform.yaml (a bare backend scope)."""
     try:
         return app.registry().platform  # type: ignore[no-any-return]
     except ConfigError as exc:
@@ -88,7 +89,7 @@ def resolve_scope(
     """The project/region/environment a command works on. Outside a repository the flags are the whole
     truth (as in the runbook's scripts); inside one, a value platform.yaml does not know is an error unless
     ``ignore_registry`` (issue 13.2: ``--project-name foo-02`` planned to "repair" the shared lock table)."""
-    platform = load_platform(app)
+    platform = platform_if_any(app)
     if platform is not None and not ignore_registry:
         _refuse_contradictions(platform, region, environment, project)
     if platform is None:
