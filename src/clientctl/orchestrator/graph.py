@@ -28,13 +28,14 @@ def layer_edges(layers: Sequence[str], *, reverse: bool = False) -> dict[str, se
     """layer -> the selected layers it waits for (transitively through unselected ones)."""
     selected = set(layers)
 
-    def upstream(name: str) -> set[str]:
+    def nearest_selected(name: str) -> set[str]:
+        # not layers.upstream (every layer above): the selected ones reached with no selected layer between
         found: set[str] = set()
         for dep in BY_NAME[name].depends_on:
-            found |= {dep} if dep in selected else upstream(dep)
+            found |= {dep} if dep in selected else nearest_selected(dep)
         return found
 
-    forward = {name: upstream(name) for name in layers}
+    forward = {name: nearest_selected(name) for name in layers}
     if not reverse:
         return forward
     backward: dict[str, set[str]] = {name: set() for name in layers}
