@@ -111,9 +111,17 @@ class ProcessTable:
         self._lock = threading.Lock()
         self.signalled = 0  # highest signal level sent: 1 SIGINT, 2 SIGKILL
 
-    def add(self, proc: subprocess.Popen[str]) -> None:
+    def start(self, popen: Callable[[], subprocess.Popen[str]]) -> subprocess.Popen[str]:
+        """Start a process with ``popen`` and register it in one step, so an interrupt sent meanwhile waits for
+        it instead of missing it; a process started after an interrupt gets that signal at once."""
         with self._lock:
+            proc = popen()
             self._procs.add(proc)
+            level = self.signalled
+        if level:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL if level == 2 else signal.SIGINT)
+        return proc
 
     def discard(self, proc: subprocess.Popen[str]) -> None:
         with self._lock:
@@ -274,20 +282,21 @@ class TerraformRunner:
         log.write(f"$ terraform {' '.join(args)}\n")
         log.flush()
         try:
-            proc = subprocess.Popen(
-                [str(self.binary), *args],
-                cwd=cwd,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                errors="replace",
-                start_new_session=True,  # Ctrl-C reaches clientctl only; it forwards SIGINT on purpose
+            proc = self.processes.start(
+                lambda: subprocess.Popen(
+                    [str(self.binary), *args],
+                    cwd=cwd,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                    errors="replace",
+                    start_new_session=True,  # Ctrl-C reaches clientctl only; it forwards SIGINT on purpose
+                )
             )
         except OSError as exc:
             raise TerraformError(f"cannot run Terraform at {self.binary}: {exc}") from None
-        self.processes.add(proc)
         chunks: list[str] = []
         with proc:
             try:
