@@ -3,7 +3,7 @@
 Terraform itself checks what our own offline checker could only approximate: references to undeclared
 resources, argument types, indexing into sets, blocks vs attributes, ``for_each`` shapes, module inputs and
 outputs, ``.tftest.hcl`` files. Providers cannot be downloaded here, so Terraform loads the stand-ins
-(``clientctl.iac.standin``), which serve the committed provider schemas (docs/provider-standins.md).
+(``clientctl.terraform.standin``), which serve the committed provider schemas (docs/provider-standins.md).
 
 ``terraform init`` records the stand-ins' hashes in ``.terraform.lock.hcl`` in the folder it runs in, and a
 lock file with those hashes must never be committed. So validation runs on a **copy** of ``modules/`` and
@@ -29,7 +29,7 @@ from typing import Any, Final
 
 from clientctl import paths
 from clientctl.errors import Finding, Level
-from clientctl.iac.standin import StandinConfig, install
+from clientctl.terraform.standin import StandinConfig, install
 
 #: Folders of the repository that hold Terraform (copied for validation).
 TERRAFORM_TOPS: Final = ("modules", "providers")
