@@ -76,9 +76,9 @@ def make_runner(
     if local:
         # The embedded sandbox (or another loopback emulator): providers come from the stand-ins, in their own
         # plugin cache, and Terraform runs on a copy of the layers so their lock file stays out of the repo.
-        from clientctl.iac import tf_validate
+        from clientctl.terraform import workcopy
 
-        copy, standins, _digest = tf_validate.prepare(root, work=paths.sandbox_terraform_dir(root))
+        copy, standins, _digest = workcopy.prepare(root, work=paths.sandbox_terraform_dir(root))
         environment.update(standins.env())
         plugin_cache = paths.sandbox_terraform_dir(root) / "plugin-cache"
         workdir_copy = (root, copy)
