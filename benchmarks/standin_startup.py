@@ -21,9 +21,9 @@ from pathlib import Path
 
 import grpc
 
-from clientctl.iac.standin import install
-from clientctl.iac.standin.proto import pb
-from clientctl.iac.standin.server import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE
+from clientctl.terraform.standin import install
+from clientctl.terraform.standin.proto import pb
+from clientctl.terraform.standin.server import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE
 
 
 def one_run(exe: Path) -> tuple[float, float, int]:

@@ -21,6 +21,8 @@ LEDGER_FILE: Final = "cidr-registry.yaml"
 STATE_DIR: Final = ".clientctl"
 #: The run report's file name inside its run folder.
 REPORT_FILE: Final = "report.json"
+#: Folders of the repository that hold Terraform (copied into a work copy: terraform/workcopy.py).
+TERRAFORM_TOPS: Final = ("modules", "providers")
 
 
 def client_path(name: str) -> str:
@@ -71,7 +73,8 @@ def registry_journal_file(root: Path) -> Path:
 
 
 def iac_work_dir(root: Path) -> Path:
-    """The copy of modules/ and providers/ that ``terraform validate``/``test`` run in (iac/tf_validate.py)."""
+    """The copy of modules/ and providers/ that ``terraform validate``/``test`` run in (iac/tf_validate.py; the
+    copy is made by terraform/workcopy.py)."""
     return state_dir(root) / "iac"
 
 

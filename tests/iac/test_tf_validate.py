@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from clientctl.iac import tf_validate
+from clientctl.terraform import workcopy
 from tests.helpers import Runner
 
 REPO = Path(__file__).resolve().parents[2]
@@ -119,7 +120,7 @@ def test_planted_mistake_is_reported_at_its_file_and_line(
 def test_validation_runs_on_a_copy_and_leaves_no_lock_file(tree: Path, cli: Runner) -> None:
     assert validate(cli, tree)[0] == 0
     assert not list((tree / MODULE).rglob(".terraform*"))
-    assert (tf_validate.work_dir(tree) / "tree" / MODULE / ".terraform.lock.hcl").is_file()
+    assert (workcopy.work_dir(tree) / "tree" / MODULE / ".terraform.lock.hcl").is_file()
 
 
 def test_targets_are_every_layer_root_and_module_of_the_repository() -> None:

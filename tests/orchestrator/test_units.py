@@ -315,10 +315,22 @@ def test_a_plan_made_with_the_stand_ins_is_never_applied_by_a_real_runner(tmp_pa
 
 def test_a_real_run_refuses_a_cli_config_that_loads_the_stand_ins(tmp_path: Path) -> None:
     from clientctl.errors import ConfigError
-    from clientctl.iac.standin import install
     from clientctl.terraform.setup import make_runner
+    from clientctl.terraform.standin import install
 
     config = install(tmp_path / "standin", warm_cache=False).cli_config_file
+    target = AwsTarget(endpoint_url="https://s3.us-east-2.amazonaws.com", region="us-east-2")
+    with pytest.raises(ConfigError, match="installs the clientctl provider stand-ins"):
+        make_runner(tmp_path, target, terraform=str(script_path(tmp_path)), env={"TF_CLI_CONFIG_FILE": str(config)})
+
+
+def test_a_real_run_refuses_a_stand_in_cli_config_written_before_the_move(tmp_path: Path) -> None:
+    """A terraform.rc written while the stand-ins lived in clientctl.iac.standin names that module: still refused."""
+    from clientctl.errors import ConfigError
+    from clientctl.terraform.setup import make_runner
+
+    config = tmp_path / "terraform.rc"
+    config.write_text("# Written by clientctl.iac.standin.install: provider stand-ins only, never the registry.\n")
     target = AwsTarget(endpoint_url="https://s3.us-east-2.amazonaws.com", region="us-east-2")
     with pytest.raises(ConfigError, match="installs the clientctl provider stand-ins"):
         make_runner(tmp_path, target, terraform=str(script_path(tmp_path)), env={"TF_CLI_CONFIG_FILE": str(config)})

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Download the pinned cdktn provider packages (tools/provider_schema/sources.tsv), verify their
-# sha256 and regenerate src/clientctl/iac/schemas/<provider>-<provider_version>.json.gz.
+# sha256 and regenerate src/clientctl/terraform/schemas/<provider>-<provider_version>.json.gz.
 #
 # usage: tools/provider_schema/fetch.sh [--check] [PROVIDER...]
 #   --check   regenerate into a temporary folder and fail if the committed files differ
@@ -12,7 +12,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 sources="$here/sources.tsv"
 dl="$root/build/provider_schema"
-dest="$root/src/clientctl/iac/schemas"
+dest="$root/src/clientctl/terraform/schemas"
 python="${PYTHON:-python3}"
 
 check=0
@@ -70,9 +70,9 @@ while IFS=$'\t' read -r provider registry package version file sha256 provider_v
     || die "$provider: package holds provider version $got_version, sources.tsv says $provider_version"
   if [ "$check" = 1 ]; then
     if cmp -s "$out" "$dest/$provider-$provider_version.json.gz"; then
-      echo "   up to date: src/clientctl/iac/schemas/$provider-$provider_version.json.gz"
+      echo "   up to date: src/clientctl/terraform/schemas/$provider-$provider_version.json.gz"
     else
-      echo "fetch.sh: $provider: src/clientctl/iac/schemas/$provider-$provider_version.json.gz is missing or differs from a fresh extract" >&2
+      echo "fetch.sh: $provider: src/clientctl/terraform/schemas/$provider-$provider_version.json.gz is missing or differs from a fresh extract" >&2
       status=1
     fi
   fi

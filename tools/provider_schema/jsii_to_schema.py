@@ -20,7 +20,7 @@ Empty ``attributes`` / ``block_types`` maps are left out. A struct that refers b
 its ancestors becomes ``{"recursive_ref": "<dotted path of that ancestor>"}`` in place of a
 BLOCK ("" = the type's root).
 
-Stdlib only. See src/clientctl/iac/schemas/README.md for how the committed data was made.
+Stdlib only. See src/clientctl/terraform/schemas/README.md for how the committed data was made.
 """
 
 from __future__ import annotations

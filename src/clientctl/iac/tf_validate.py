@@ -3,39 +3,35 @@
 Terraform itself checks what our own offline checker could only approximate: references to undeclared
 resources, argument types, indexing into sets, blocks vs attributes, ``for_each`` shapes, module inputs and
 outputs, ``.tftest.hcl`` files. Providers cannot be downloaded here, so Terraform loads the stand-ins
-(``clientctl.iac.standin``), which serve the committed provider schemas (docs/provider-standins.md).
+(``clientctl.terraform.standin``), which serve the committed provider schemas (docs/provider-standins.md).
 
 ``terraform init`` records the stand-ins' hashes in ``.terraform.lock.hcl`` in the folder it runs in, and a
 lock file with those hashes must never be committed. So validation runs on a **copy** of ``modules/`` and
 ``providers/`` under ``<repo>/.clientctl/iac/tree/`` (git-ignored; relative module sources stay valid),
-refreshed file by file on every run, which also keeps each copy's ``.terraform/`` warm between runs.
-Diagnostics are mapped back to the repository's own file and line.
+refreshed file by file on every run, which also keeps each copy's ``.terraform/`` warm between runs (the
+copy is made by terraform/workcopy.py, which sandbox runs share). Diagnostics are mapped back to the
+repository's own file and line.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from clientctl import paths
 from clientctl.errors import Finding, Level
-from clientctl.iac.standin import StandinConfig, install
+from clientctl.paths import TERRAFORM_TOPS
+from clientctl.terraform import workcopy
+from clientctl.terraform.standin import StandinConfig
 
-#: Folders of the repository that hold Terraform (copied for validation).
-TERRAFORM_TOPS: Final = ("modules", "providers")
-#: Never copied: Terraform's working data, lock files with real or stand-in hashes, state, plans.
-_SKIP_NAMES: Final = frozenset({".terraform", ".terraform.lock.hcl"})
-_SKIP_SUFFIXES: Final = (".tfstate", ".tfplan", ".backup")
 _INIT_MARK: Final = "clientctl-init.sha256"
 _INIT_LOCK: Final = threading.Lock()
 
@@ -57,62 +53,13 @@ def targets(root: Path, tops: Sequence[str] = TERRAFORM_TOPS) -> list[Target]:
         base = root / top
         if not base.is_dir():
             continue
-        folders = sorted({f.parent for f in _files(base) if f.suffix == ".tf"})
+        folders = sorted({f.parent for f in workcopy.copied_files(base) if f.suffix == ".tf"})
         for folder in folders:
             rel_path = folder.relative_to(root)
             if "tests" in rel_path.parts:
                 continue
             found.append(Target(rel_path, "layer" if "layers" in rel_path.parts else "module"))
     return found
-
-
-def work_dir(root: Path) -> Path:
-    return paths.iac_work_dir(root)
-
-
-def sync_tree(root: Path, tree: Path, tops: Sequence[str] = TERRAFORM_TOPS) -> str:
-    """Mirror the Terraform folders of ``root`` into ``tree`` (only changed files are written; files gone
-    from the repository are removed). Returns a digest of everything copied."""
-    digest = hashlib.sha256()
-    wanted: set[Path] = set()
-    for top in tops:
-        for src in sorted(_files(root / top)):
-            rel_path = src.relative_to(root)
-            data = src.read_bytes()
-            digest.update(str(rel_path).encode() + b"\0" + hashlib.sha256(data).digest())
-            dst = tree / rel_path
-            wanted.add(dst)
-            if not dst.is_file() or dst.read_bytes() != data:
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                dst.write_bytes(data)
-    for top in tops:
-        for old in _files(tree / top):
-            if old not in wanted:
-                old.unlink()
-    return digest.hexdigest()
-
-
-def _files(folder: Path) -> Iterable[Path]:
-    if not folder.is_dir():
-        return
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = [d for d in dirnames if d not in _SKIP_NAMES]
-        for name in filenames:
-            if name not in _SKIP_NAMES and not name.endswith(_SKIP_SUFFIXES):
-                yield Path(dirpath) / name
-
-
-def prepare(
-    root: Path, tops: Sequence[str] = TERRAFORM_TOPS, work: Path | None = None
-) -> tuple[Path, StandinConfig, str]:
-    """Copy the Terraform into ``work`` (default: the validation folder) and install the stand-ins there:
-    (tree, stand-ins, digest). Sandbox runs use their own ``work`` (clientctl.terraform.setup)."""
-    work = work or work_dir(root)
-    tree = work / "tree"
-    # Modules call their siblings (../kms-key): the whole modules/ folder goes along with any selection.
-    copied = sorted({*tops, "modules"}) if (root / "modules").is_dir() else list(tops)
-    digest = sync_tree(root, tree, copied)
-    return tree, install(work / "standin"), digest
 
 
 def validate(
@@ -129,7 +76,7 @@ def validate(
     Each Terraform error or warning becomes a Finding at the repository file and line it names.
     """
     terraform = terraform.resolve()
-    tree, standins, digest = prepare(root, tops)
+    tree, standins, digest = workcopy.prepare(root, tops)
     env = _environment(root, standins, mock=False)
     chosen = list(selected) if selected is not None else targets(root, tops)
 
@@ -239,7 +186,7 @@ def run_tests(
     workspace of its first rendered client (layers manage ``var.clients[terraform.workspace]``).
     """
     terraform = terraform.resolve()
-    tree, standins, digest = prepare(root, tops)
+    tree, standins, digest = workcopy.prepare(root, tops)
     env = _environment(root, standins, mock=True)
     chosen = [t for t in targets(root, tops) if any((root / t.path / "tests").glob("*.tftest.hcl"))]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -340,4 +287,4 @@ def _first_error(text: str) -> str:
 
 def clean(root: Path) -> None:
     """Remove the validation copy (its ``.terraform`` folders hold stand-in lock data)."""
-    shutil.rmtree(work_dir(root) / "tree", ignore_errors=True)
+    shutil.rmtree(workcopy.work_dir(root) / "tree", ignore_errors=True)

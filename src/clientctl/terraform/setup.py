@@ -18,9 +18,9 @@ from clientctl import paths
 from clientctl.aws.session import AwsTarget
 from clientctl.errors import ConfigError
 from clientctl.fsutil import atomic_write
-from clientctl.iac.standin.install import STANDIN_MARKER
 from clientctl.terraform import binary
 from clientctl.terraform.runner import BackendOverrides, TerraformRunner
+from clientctl.terraform.standin.install import STANDIN_MARKERS
 
 
 def _system_roots() -> str:
@@ -76,9 +76,9 @@ def make_runner(
     if local:
         # The embedded sandbox (or another loopback emulator): providers come from the stand-ins, in their own
         # plugin cache, and Terraform runs on a copy of the layers so their lock file stays out of the repo.
-        from clientctl.iac import tf_validate
+        from clientctl.terraform import workcopy
 
-        copy, standins, _digest = tf_validate.prepare(root, work=paths.sandbox_terraform_dir(root))
+        copy, standins, _digest = workcopy.prepare(root, work=paths.sandbox_terraform_dir(root))
         environment.update(standins.env())
         plugin_cache = paths.sandbox_terraform_dir(root) / "plugin-cache"
         workdir_copy = (root, copy)
@@ -112,7 +112,8 @@ def refuse_standins_outside_sandbox(env: dict[str, str], local: bool) -> None:
     config = env.get("TF_CLI_CONFIG_FILE")
     if local or not config or not Path(config).is_file():
         return
-    if STANDIN_MARKER in Path(config).read_text(encoding="utf-8", errors="replace"):
+    text = Path(config).read_text(encoding="utf-8", errors="replace")
+    if any(marker in text for marker in STANDIN_MARKERS):
         raise ConfigError(
             f"TF_CLI_CONFIG_FILE={config} installs the clientctl provider stand-ins, and this run targets a real "
             "AWS endpoint; refusing to start",

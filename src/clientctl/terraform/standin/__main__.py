@@ -1,4 +1,4 @@
-"""``python -m clientctl.iac.standin --provider aws``: run a provider stand-in (Terraform starts it)."""
+"""``python -m clientctl.terraform.standin --provider aws``: run a provider stand-in (Terraform starts it)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m clientctl.iac.standin",
+        prog="python -m clientctl.terraform.standin",
         description="Terraform provider plugin stand-in serving a committed provider schema (verification only).",
     )
     parser.add_argument("--provider", required=True, help="provider name: aws, helm, kubernetes, random")
@@ -19,15 +19,15 @@ def main(argv: list[str] | None = None) -> int:
 
     import os
 
-    from clientctl.iac.standin.server import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, NOT_A_PLUGIN_MESSAGE
+    from clientctl.terraform.standin.server import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, NOT_A_PLUGIN_MESSAGE
 
     if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
         print(NOT_A_PLUGIN_MESSAGE, file=sys.stderr)
         return 1
 
-    from clientctl.iac.standin.provider import StandinProvider
-    from clientctl.iac.standin.schema import ProviderSchema, schema_file
-    from clientctl.iac.standin.server import serve
+    from clientctl.terraform.standin.provider import StandinProvider
+    from clientctl.terraform.standin.schema import ProviderSchema, schema_file
+    from clientctl.terraform.standin.server import serve
 
     try:
         path = args.schema or schema_file(args.provider)

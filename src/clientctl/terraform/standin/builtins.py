@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from clientctl.iac.standin.values import ACCOUNT_ID
+from clientctl.terraform.standin.values import ACCOUNT_ID
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from clientctl.iac.standin import cty
-from clientctl.iac.standin.cty import UNKNOWN, Dyn
+from clientctl.terraform.standin import cty
+from clientctl.terraform.standin.cty import UNKNOWN, Dyn
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 

@@ -7,7 +7,7 @@ section ``provider_installation``)::
     DEST/cache/<provider>-<version>.{schema,metadata}.<key>.pb       serialized responses (warmed here)
     DEST/mirror/registry.terraform.io/hashicorp/<name>/<version>/<os>_<arch>/terraform-provider-<name>_v<version>
 
-The executable is a ``/bin/sh`` script running ``python -m clientctl.iac.standin`` with the given
+The executable is a ``/bin/sh`` script running ``python -m clientctl.terraform.standin`` with the given
 interpreter. Every file is written to a temporary name and renamed, and only when its content changes, so
 running :func:`install` twice (or from two processes) leaves identical bytes and the ``h1:`` hashes that
 ``terraform init`` records stay the same. ``~/.terraformrc`` is never read or written: pass
@@ -24,12 +24,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clientctl.iac.standin.schema import SCHEMA_DIR, ProviderSchema
+from clientctl.terraform.standin.schema import SCHEMA_DIR, ProviderSchema
 
 PROVIDERS = ("aws", "helm", "kubernetes", "random")
 MOCK_ENV = "CLIENTCTL_STANDIN_MOCK"
 #: Written into the CLI configuration: how clientctl recognises a Terraform set up for the stand-ins.
-STANDIN_MARKER = "clientctl.iac.standin.install"
+STANDIN_MARKER = "clientctl.terraform.standin.install"
+#: Every marker a stand-in CLI configuration may carry: configurations written before the stand-ins moved from
+#: ``clientctl.iac.standin`` to ``clientctl.terraform.standin`` name the old module and must still be recognised.
+STANDIN_MARKERS = (STANDIN_MARKER, "clientctl.iac.standin.install")
 
 
 def terraform_platform() -> str:
@@ -113,7 +116,7 @@ def install(
             "# clientctl provider stand-in: NOT the real provider; for offline verification only.\n"
             f"PYTHONPATH={shlex.quote(str(src_root))}${{PYTHONPATH:+:$PYTHONPATH}}\n"
             "export PYTHONPATH\n"
-            f"exec {shlex.quote(python)} -m clientctl.iac.standin --provider {name}"
+            f"exec {shlex.quote(python)} -m clientctl.terraform.standin --provider {name}"
             f' --schema {shlex.quote(str(matches[0].resolve()))} --cache-dir {shlex.quote(str(cache))} "$@"\n'
         )
         _write_if_changed(exe, script, 0o755)
@@ -123,7 +126,7 @@ def install(
     rc = dest / "terraform.rc"
     _write_if_changed(
         rc,
-        "# Written by clientctl.iac.standin.install: provider stand-ins only, never the registry.\n"
+        "# Written by clientctl.terraform.standin.install: provider stand-ins only, never the registry.\n"
         "provider_installation {\n"
         "  filesystem_mirror {\n"
         f"    path    = {_hcl_string(str(mirror))}\n"

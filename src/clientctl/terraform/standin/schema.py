@@ -1,7 +1,7 @@
 """Provider schemas for the stand-in: read a committed schema file, normalise it, serve it as protobuf.
 
-Input: ``src/clientctl/iac/schemas/<provider>-<version>.json.gz`` (see that folder's README). Two shapes are
-accepted without any switch:
+Input: ``src/clientctl/terraform/schemas/<provider>-<version>.json.gz`` (see that folder's README). Two shapes
+are accepted without any switch:
 
 * the full ``terraform providers schema -json`` block format (every attribute has ``type`` or ``nested_type``,
   flags ``required``/``optional``/``computed``/``sensitive``/``write_only``/``deprecated``, block types with
@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clientctl.iac.standin import cty
-from clientctl.iac.standin.proto import pb
+from clientctl.terraform.standin import cty
+from clientctl.terraform.standin.proto import pb
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
-from clientctl.iac.standin import cty, values
-from clientctl.iac.standin.builtins import HANDLERS, Context, PolicyError
-from clientctl.iac.standin.proto import pb
-from clientctl.iac.standin.schema import ProviderSchema
+from clientctl.terraform.standin import cty, values
+from clientctl.terraform.standin.builtins import HANDLERS, Context, PolicyError
+from clientctl.terraform.standin.proto import pb
+from clientctl.terraform.standin.schema import ProviderSchema
 
 MOCK_ENV = "CLIENTCTL_STANDIN_MOCK"
 LOG_ENV = "CLIENTCTL_STANDIN_LOG"
@@ -223,7 +223,8 @@ class StandinProvider:
             diagnostics=[
                 error(
                     f"Refusing to configure the {self.schema.name} provider stand-in",
-                    p + ". The stand-in (clientctl.iac.standin) fakes every API call and is for verification only.",
+                    p + ". The stand-in (clientctl.terraform.standin) fakes every API call and is for "
+                    "verification only.",
                 )
                 for p in problems
             ]

@@ -2,7 +2,7 @@
 
 Terraform cannot download providers here, yet ``validate``, ``test`` (``mock_provider``), ``plan`` and even
 ``apply`` against a local emulator need a provider process that answers with the real schema. Each stand-in
-is ``python -m clientctl.iac.standin --provider <name>``; :func:`install` lays them out as a filesystem
+is ``python -m clientctl.terraform.standin --provider <name>``; :func:`install` lays them out as a filesystem
 mirror with a CLI configuration (see docs/provider-standins.md).
 
 Why this base: a hand-written gRPC servicer (``grpcio``) over the generated tfplugin6 messages shipped in the
@@ -21,6 +21,6 @@ No ``.proto`` file or stubs are committed here.
 
 from __future__ import annotations
 
-from clientctl.iac.standin.install import MOCK_ENV, PROVIDERS, StandinConfig, install
+from clientctl.terraform.standin.install import MOCK_ENV, PROVIDERS, StandinConfig, install
 
 __all__ = ["MOCK_ENV", "PROVIDERS", "StandinConfig", "install"]

@@ -30,17 +30,17 @@ from typing import Any
 
 import grpc
 
-from clientctl.iac.standin.proto import pb
-from clientctl.iac.standin.provider import RPCS, StandinProvider, guarded
+from clientctl.terraform.standin.proto import pb
+from clientctl.terraform.standin.provider import RPCS, StandinProvider, guarded
 
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 PROTOCOL_VERSION = 6
 
 NOT_A_PLUGIN_MESSAGE = (
-    "This program is a Terraform provider plugin stand-in (clientctl.iac.standin) for offline verification.\n"
-    "Terraform starts it itself; do not run it directly. Install it with clientctl.iac.standin.install() and\n"
-    "point TF_CLI_CONFIG_FILE at the terraform.rc it writes."
+    "This program is a Terraform provider plugin stand-in (clientctl.terraform.standin) for offline\n"
+    "verification. Terraform starts it itself; do not run it directly. Install it with\n"
+    "clientctl.terraform.standin.install() and point TF_CLI_CONFIG_FILE at the terraform.rc it writes."
 )
 
 _HEALTH_SERVING = b"\x08\x01"  # grpc.health.v1.HealthCheckResponse{status: SERVING}

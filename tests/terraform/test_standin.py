@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from clientctl.iac.standin import StandinConfig, install
-from clientctl.iac.standin.builtins import render_policy_document
-from clientctl.iac.standin.server import NOT_A_PLUGIN_MESSAGE
+from clientctl.terraform.standin import StandinConfig, install
+from clientctl.terraform.standin.builtins import render_policy_document
+from clientctl.terraform.standin.server import NOT_A_PLUGIN_MESSAGE
 
 REPO = Path(__file__).resolve().parents[2]
 
