@@ -3,8 +3,8 @@
 Each rule is declared once, where it is checked, with :func:`declare`: its stable id (it appears in JSON
 output and in docs/ipam.md), the levels it reports at, what it checks and why, and the hint shown when a
 finding brings none of its own. :data:`RULES` holds every declared rule, in the spirit of checkov's and
-prowler's check registries: ``tests/rules/test_catalog.py`` holds the catalogue against docs/ipam.md and
-proves that every rule is planted by some test.
+prowler's check registries: ``tests/rules/test_catalog.py`` plants a fault for every rule at every level it
+declares, and holds docs/ipam.md's rule table to the declarations.
 """
 
 from __future__ import annotations
