@@ -15,24 +15,26 @@ from clientctl.ipam.ledger import load_ledger
 from clientctl.ipam.subnets import LayoutError
 from clientctl.registry.addresses import next_block, pools_for, used_ranges
 from clientctl.registry.resolve import client_names, subnet_plan
-from clientctl.rules import check_registry
+from clientctl.rules import check_registry, overlaps
+from clientctl.rules import network as net
 
-# The runbook's report sections, each a family of rule ids: (name, title, success line, rules).
+# The runbook's report sections, each a family of declared rules (clientctl.rules): (name, title, success line,
+# rule ids; an id ending in "." takes every rule of that family).
 SECTIONS: list[tuple[str, str, str, tuple[str, ...]]] = [
-    ("format", "CIDR format", "All CIDRs have valid format", ("ipam.format", "ipam.vpc-size", "ipam.cidr-offset")),
-    ("duplicates", "Duplicate CIDRs", "No duplicate CIDRs found", ("ipam.duplicate",)),
+    ("format", "CIDR format", "All CIDRs have valid format", (net.FORMAT.id, net.VPC_SIZE.id, net.CIDR_OFFSET.id)),
+    ("duplicates", "Duplicate CIDRs", "No duplicate CIDRs found", (overlaps.DUPLICATE.id,)),
     (
         "reserved",
         "Reserved/forbidden ranges and pool membership",
         "No CIDR in a reserved or forbidden range, all inside a pool",
-        ("ipam.reserved-range", "ipam.forbidden-range", "ipam.pool"),
+        (net.RESERVED_RANGE.id, net.FORBIDDEN_RANGE.id, net.POOL.id),
     ),
-    ("overlaps", "Cross-client overlaps", "No cross-client overlaps", ("ipam.overlap",)),
+    ("overlaps", "Cross-client overlaps", "No cross-client overlaps", (overlaps.OVERLAP.id,)),
     (
         "subnets",
         "Subnet plans",
         "Subnet plans fit their VPCs",
-        ("ipam.subnet-layout", "ipam.subnet-size", "ipam.az-count"),
+        (net.SUBNET_LAYOUT.id, net.SUBNET_SIZE.id, net.AZ_COUNT.id),
     ),
     ("vpn", "VPN", "VPN tunnels, ASNs and gateway addresses valid", ("vpn.",)),
 ]
