@@ -68,10 +68,15 @@ def prepare(
     root: Path, tops: Sequence[str] = TERRAFORM_TOPS, work: Path | None = None
 ) -> tuple[Path, StandinConfig, str]:
     """Copy the Terraform into ``work`` (default: the validation folder) and install the stand-ins there:
-    (tree, stand-ins, digest). Sandbox runs use their own ``work`` (clientctl.terraform.setup)."""
+    (tree, stand-ins, digest of both). Sandbox runs use their own ``work`` (clientctl.terraform.setup)."""
     work = work or work_dir(root)
     tree = work / "tree"
     # Modules call their siblings (../kms-key): the whole modules/ folder goes along with any selection.
     copied = sorted({*tops, "modules"}) if (root / "modules").is_dir() else list(tops)
-    digest = sync_tree(root, tree, copied)
-    return tree, install(work / "standin"), digest
+    digest = hashlib.sha256(sync_tree(root, tree, copied).encode())
+    standins = install(work / "standin")
+    # The stand-ins' packages are part of what an init recorded (their hashes in .terraform.lock.hcl): a copy
+    # initialised with other stand-ins (e.g. from before they moved to terraform/standin) must init again.
+    for name, exe in sorted(standins.executables.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(exe.read_bytes()).digest())
+    return tree, standins, digest.hexdigest()
