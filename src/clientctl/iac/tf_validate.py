@@ -122,9 +122,7 @@ def _init(
     # One init at a time: a clean-clone CI run failed when two folders installed hashicorp/aws into a shared
     # plugin cache at once ("Failed to install provider"); there is no shared cache now, and init is the
     # short part; validate and test, which dominate, still run in parallel.
-    # The copy's lock file holds only the stand-ins' hashes from the last init (the repository's are never
-    # copied); after a change of the stand-ins those no longer match, so init writes it afresh.
-    (folder / ".terraform.lock.hcl").unlink(missing_ok=True)
+    # A lock file with other stand-ins' hashes was already deleted (workcopy.forget_other_standins).
     with _INIT_LOCK:
         init = _run([str(terraform), "init", "-backend=false", "-input=false", "-no-color"], folder, env, timeout)
     if init.returncode != 0:

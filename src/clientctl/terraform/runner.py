@@ -457,7 +457,9 @@ class NodeSession:
         ws.duration += result.duration
         ws.step = "init"
         if ws.ok:
-            marker.write_text(fingerprint + "\n", encoding="utf-8")
+            # Taken again after init, which writes the lock file: a lock file deleted or changed since (e.g.
+            # workcopy.forget_other_standins) then means init again, and an unchanged one means skip.
+            marker.write_text(self._init_fingerprint(files) + "\n", encoding="utf-8")
         return ws
 
     def plan(

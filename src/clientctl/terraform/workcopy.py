@@ -16,13 +16,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Final
 
-from clientctl import paths
+from clientctl import fsutil, paths
 from clientctl.paths import TERRAFORM_TOPS
 from clientctl.terraform.standin import StandinConfig, install
 
 #: Never copied: Terraform's working data, lock files with real or stand-in hashes, state, plans.
 _SKIP_NAMES: Final = frozenset({".terraform", ".terraform.lock.hcl"})
 _SKIP_SUFFIXES: Final = (".tfstate", ".tfplan", ".backup")
+#: In the work folder: a digest of the stand-in executables the copy's lock files were written with.
+STANDIN_MARK: Final = "standin.digest"
 
 
 def work_dir(root: Path) -> Path:
@@ -75,8 +77,31 @@ def prepare(
     copied = sorted({*tops, "modules"}) if (root / "modules").is_dir() else list(tops)
     digest = hashlib.sha256(sync_tree(root, tree, copied).encode())
     standins = install(work / "standin")
-    # The stand-ins' packages are part of what an init recorded (their hashes in .terraform.lock.hcl): a copy
-    # initialised with other stand-ins (e.g. from before they moved to terraform/standin) must init again.
+    standin_digest = hashlib.sha256()
     for name, exe in sorted(standins.executables.items()):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(exe.read_bytes()).digest())
+        standin_digest.update(name.encode() + b"\0" + hashlib.sha256(exe.read_bytes()).digest())
+    forget_other_standins(work, tree, standin_digest.hexdigest())
+    digest.update(standin_digest.digest())
     return tree, standins, digest.hexdigest()
+
+
+def forget_other_standins(work: Path, tree: Path, standin_digest: str) -> None:
+    """Delete the copy's lock files when they may hold other stand-ins' hashes.
+
+    ``terraform init`` records the stand-ins' ``h1:`` hashes in each folder's ``.terraform.lock.hcl``. The
+    stand-in executables embed the interpreter and source paths, so they change when the virtualenv or the
+    checkout moves, or when the stand-ins' module moved (from iac/ to terraform/). A lock from before then
+    matches no package, and every init fails with "the local package ... doesn't match any of the checksums".
+    This copy's lock files only ever hold stand-in hashes (the repository's are never copied), so after a
+    change of stand-ins, or in a copy from before this mark existed, they are deleted and the next init writes
+    them afresh. Both callers (validation, sandbox runs) then init again: their init marks cover the lock
+    file or this digest.
+    """
+    mark = work / STANDIN_MARK
+    if mark.is_file() and mark.read_text(encoding="utf-8").strip() == standin_digest:
+        return
+    if tree.is_dir():
+        for lock in tree.rglob(".terraform.lock.hcl"):
+            lock.unlink()
+    mark.parent.mkdir(parents=True, exist_ok=True)
+    fsutil.atomic_write(mark, standin_digest + "\n")

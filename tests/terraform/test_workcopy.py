@@ -1,0 +1,123 @@
+"""The work copy Terraform runs in (clientctl.terraform.workcopy) after the stand-ins changed.
+
+The stand-in executables embed the interpreter's path, so a new virtualenv, a moved checkout or a moved
+stand-in module gives them new ``h1:`` hashes. A warm copy's ``.terraform.lock.hcl`` from before then matches
+no package and ``terraform init`` fails ("doesn't match any of the checksums"). Each test changes the stand-ins
+the way a new virtualenv does: ``sys.executable`` becomes another path to the same interpreter.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from clientctl.aws.session import AwsTarget
+from clientctl.terraform import binary, workcopy
+from clientctl.terraform.setup import make_runner
+from tests.helpers import Runner
+
+REPO = Path(__file__).resolve().parents[2]
+LOCK = ".terraform.lock.hcl"
+
+
+def other_interpreter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the next stand-in install name another path to this interpreter (as a new virtualenv would)."""
+    wrapper = tmp_path / "bin" / "python"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(wrapper))
+
+
+def layer(root: Path) -> Path:
+    folder = root / "providers" / "layer"
+    folder.mkdir(parents=True)
+    (folder / "main.tf").write_text(
+        'terraform {\n  required_providers {\n    random = { source = "hashicorp/random" }\n  }\n}\n\n'
+        'resource "random_id" "x" {\n  byte_length = 4\n}\n'
+    )
+    (folder / "backend.hcl").write_text('path = "unused"\n')
+    return folder
+
+
+def test_a_lock_file_survives_while_the_stand_ins_stay_the_same(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    layer(root)
+    work = tmp_path / "work"
+    tree, _, first = workcopy.prepare(root, work=work)
+    (tree / "providers" / "layer" / LOCK).write_text("# from the last init\n")
+    _, _, second = workcopy.prepare(root, work=work)
+    assert (tree / "providers" / "layer" / LOCK).is_file() and first == second
+
+
+def test_lock_files_from_other_stand_ins_are_deleted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    layer(root)
+    work = tmp_path / "work"
+    tree, _, first = workcopy.prepare(root, work=work)
+    (tree / "providers" / "layer" / LOCK).write_text("# from the last init\n")
+    other_interpreter(tmp_path, monkeypatch)
+    _, _, second = workcopy.prepare(root, work=work)
+    assert not (tree / "providers" / "layer" / LOCK).exists() and first != second
+
+
+def test_a_copy_from_before_the_mark_loses_its_lock_files(tmp_path: Path) -> None:
+    """Copies made before the mark existed (e.g. with the stand-ins of clientctl.iac) cannot be trusted."""
+    root = tmp_path / "repo"
+    layer(root)
+    work = tmp_path / "work"
+    tree, _, _ = workcopy.prepare(root, work=work)
+    (tree / "providers" / "layer" / LOCK).write_text("# from the last init\n")
+    (work / workcopy.STANDIN_MARK).unlink()
+    workcopy.prepare(root, work=work)
+    assert not (tree / "providers" / "layer" / LOCK).exists()
+
+
+def test_a_warm_sandbox_copy_initialises_again_after_the_stand_ins_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real Terraform, through the sandbox runner: init, new stand-ins, init again in the same copy."""
+    terraform = binary.find(None, REPO)
+    if terraform is None:
+        pytest.skip("no Terraform CLI: run ./dev setup")
+    monkeypatch.delenv("TF_PLUGIN_CACHE_DIR", raising=False)
+    root = tmp_path / "repo"
+    folder = layer(root)
+    target = AwsTarget(endpoint_url="http://127.0.0.1:9", region="us-east-2")  # loopback: the stand-ins
+
+    def init_and_plan() -> str:
+        runner = make_runner(root, target, terraform=str(terraform))
+        log = io.StringIO()
+        session = runner.session(folder, "default", tmp_path / "data", log)
+        assert session.init().ok, log.getvalue()
+        step, _ = session.plan(tmp_path / "plan.tfplan")
+        assert step.exit_code == 2, log.getvalue()  # 2: one resource to add
+        return log.getvalue()
+
+    assert "init skipped" not in init_and_plan()
+    assert "init skipped" in init_and_plan()
+    other_interpreter(tmp_path, monkeypatch)
+    # The same copy, data folder and plugin cache as before: only the stand-ins changed.
+    assert "init skipped" not in init_and_plan()
+    assert "init skipped" in init_and_plan()
+
+
+def test_a_warm_validation_copy_validates_again_after_the_stand_ins_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Runner
+) -> None:
+    """`iac check --only validate` twice in one checkout, with other stand-ins the second time."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "modules" / "kms-key", root / "modules" / "kms-key")
+    shutil.copy(REPO / "platform.yaml", root / "platform.yaml")
+
+    def validate() -> None:
+        result = cli("--root", str(root), "-o", "json", "iac", "check", "--only", "validate")
+        assert result.code == 0, result.text
+
+    validate()
+    other_interpreter(tmp_path, monkeypatch)
+    validate()
