@@ -184,9 +184,9 @@ def allocate_cmd(app: App, prefix_length: int | None, region: str | None) -> Non
         raise click.BadParameter(f"unknown region {region!r}", param_hint="--region")
     ledger = load_ledger(registry.ledger_path, registry.ledger_path.name)
     today = dt.date.today()
-    allocation = next_block(registry, ledger, region, prefix_length, today)
-    prefix = allocation.cidr.prefixlen
     used = used_ranges(registry, ledger, today)
+    allocation = next_block(registry, ledger, region, prefix_length, today, used)
+    prefix = allocation.cidr.prefixlen
     pools = [capacity(p, prefix, used) for p in pools_for(registry.platform, region)]
     if app.json:
         print_json(

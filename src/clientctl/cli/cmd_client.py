@@ -8,7 +8,7 @@ import click
 
 from clientctl.cli.app import App, pass_app, print_findings, print_json, table
 from clientctl.cli.options import client_options, client_request
-from clientctl.edits import add_client, set_fields
+from clientctl.edits import EditResult, add_client, set_fields
 from clientctl.errors import ChecksFailed, refused_request_is_usage_error
 from clientctl.ipam.cidr import CidrError
 from clientctl.ipam.subnets import LayoutError
@@ -33,20 +33,17 @@ def add(app: App, /, name: str, region: str | None, dry_run: bool, **fields: Any
     with refused_request_is_usage_error():
         result = add_client(app.root, request, dry_run=dry_run)
     if app.json:
+        alloc = result.allocation
         print_json(
-            {
-                "ok": True,
-                "client": name,
-                "file": str(result.path),
-                "dry_run": dry_run,
-                "vpc_cidr": str(result.allocation.cidr) if result.allocation else vpc_cidr,
-                "pool": result.allocation.pool if result.allocation else None,
-                "pool_free_after": result.allocation.capacity_after.free if result.allocation else None,
-                "warning": result.allocation.warning if result.allocation else None,
-                "rendered": result.render.written if result.render else [],
-                "warnings": [w.to_dict() for w in result.warnings],
-                **({"content": result.text} if dry_run else {}),
-            }
+            _edit_json(
+                name,
+                result,
+                dry_run,
+                vpc_cidr=str(alloc.cidr) if alloc else vpc_cidr,
+                pool=alloc.pool if alloc else None,
+                pool_free_after=alloc.capacity_after.free if alloc else None,
+                warning=alloc.warning if alloc else None,
+            )
         )
         return
     print_findings(result.warnings)
@@ -58,13 +55,7 @@ def add(app: App, /, name: str, region: str | None, dry_run: bool, **fields: Any
         )
         if alloc.warning:
             click.secho(f"warning: {alloc.warning}", fg="yellow", err=True)
-    if dry_run:
-        click.echo(f"--dry-run: would write {result.path}:\n")
-        click.echo(result.text)
-        return
-    click.echo(f"created {result.path}")
-    if result.render:
-        click.echo(f"rendered {len(result.render.written)} file(s); review and commit them with the client file")
+    _print_edit(result, dry_run, "created", "review and commit them with the client file")
 
 
 @command.command("set")
@@ -81,26 +72,35 @@ def set_cmd(app: App, name: str, assignments: tuple[str, ...], dry_run: bool) ->
     with refused_request_is_usage_error():
         result = set_fields(app.root, name, assignments, dry_run=dry_run)
     if app.json:
-        print_json(
-            {
-                "ok": True,
-                "client": name,
-                "file": str(result.path),
-                "dry_run": dry_run,
-                "rendered": result.render.written if result.render else [],
-                "warnings": [w.to_dict() for w in result.warnings],
-                **({"content": result.text} if dry_run else {}),
-            }
-        )
+        print_json(_edit_json(name, result, dry_run))
         return
     print_findings(result.warnings)
+    _print_edit(result, dry_run, "updated", "plan the affected layers next")
+
+
+def _edit_json(name: str, result: EditResult, dry_run: bool, **extra: Any) -> dict[str, Any]:
+    """What `client add` and `client set` report under -o json; ``extra``: add's allocation fields."""
+    return {
+        "ok": True,
+        "client": name,
+        "file": str(result.path),
+        "dry_run": dry_run,
+        **extra,
+        "rendered": result.render.written if result.render else [],
+        "warnings": [w.to_dict() for w in result.warnings],
+        **({"content": result.text} if dry_run else {}),
+    }
+
+
+def _print_edit(result: EditResult, dry_run: bool, done: str, next_step: str) -> None:
+    """The end of `client add`/`set`: the file that would be written (--dry-run), or what was written."""
     if dry_run:
         click.echo(f"--dry-run: would write {result.path}:\n")
         click.echo(result.text)
         return
-    click.echo(f"updated {result.path}")
+    click.echo(f"{done} {result.path}")
     if result.render:
-        click.echo(f"rendered {len(result.render.written)} file(s); plan the affected layers next")
+        click.echo(f"rendered {len(result.render.written)} file(s); {next_step}")
 
 
 @command.command("list")

@@ -47,9 +47,15 @@ def pools_for(platform: Platform, region: str) -> list[Pool]:
 
 
 def next_block(
-    registry: Registry, ledger: Ledger, region: str, prefix: int | None = None, today: dt.date | None = None
+    registry: Registry,
+    ledger: Ledger,
+    region: str,
+    prefix: int | None = None,
+    today: dt.date | None = None,
+    used: list[tuple[int, int]] | None = None,
 ) -> Allocation:
-    """The next free VPC block for a client in ``region`` (first fit, platform.yaml's pool order)."""
+    """The next free VPC block for a client in ``region`` (first fit, platform.yaml's pool order). ``used``:
+    :func:`used_ranges` of the same registry, ledger and day, when the caller needs it too."""
     today = today or dt.date.today()
     net_settings = registry.platform.network
     prefix = prefix or net_settings.vpc_prefix_length
@@ -60,7 +66,8 @@ def next_block(
             f"no pool in platform.yaml serves region {region}",
             hint="add a pool under network.pools (optionally with regions: [...])",
         )
-    found = allocate(pools, used_ranges(registry, ledger, today), prefix, net_settings.pool_warn_percent)
+    used = used_ranges(registry, ledger, today) if used is None else used
+    found = allocate(pools, used, prefix, net_settings.pool_warn_percent)
     if found is not None:
         return found
     summary = ", ".join(f"{p.name} {p.cidr}" for p in pools)
