@@ -69,6 +69,14 @@ def read_state(root: Path) -> SandboxState | None:
 
 
 def pid_alive(pid: int) -> bool:
+    child = _CHILDREN.get(pid)
+    if child is not None:
+        # A server this process started: Popen reaps it and records its exit (reaped behind Popen's back, it
+        # would warn "subprocess ... is still running" when collected).
+        if child.poll() is None:
+            return True
+        del _CHILDREN[pid]
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -8,6 +8,7 @@ import signal
 import time
 from pathlib import Path
 
+from clientctl import sandbox
 from tests.helpers import Runner
 
 
@@ -33,6 +34,9 @@ def test_started_twice_then_gone_then_restarted(tmp_path: Path, cli: Runner) -> 
             time.sleep(0.1)
         status = cli("sandbox", "status", cwd=repo)
         assert "gone" in status.text or "stale" in status.text, status.text
+        # Reaped through its Popen, which forgets it: reaped behind Popen's back, the dead server stayed in the
+        # table and Python warned "subprocess ... is still running" at exit.
+        assert state["pid"] not in sandbox._CHILDREN
         used = cli("s3", "verify", "--sandbox", cwd=repo)
         assert used.code == 2 and "the sandbox recorded in .clientctl is gone" in used.text
         assert "clientctl sandbox start" in used.text and "Traceback" not in used.text
