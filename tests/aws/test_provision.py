@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -13,8 +14,8 @@ from clientctl.registry.models import BackendSettings, ObservabilityStorage
 from .conftest import ENV, OBS, PROJECT, REGION, STATE, TABLE, Aws, provision
 
 
-def rules_by_id(s3: object, bucket: str) -> tuple[dict[str, dict[str, object]], str | None]:
-    config = s3.get_bucket_lifecycle_configuration(Bucket=bucket)  # type: ignore[attr-defined]
+def rules_by_id(s3: Any, bucket: str) -> tuple[dict[str, dict[str, Any]], str | None]:
+    config = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
     return {r["ID"]: r for r in config["Rules"]}, config.get("TransitionDefaultMinimumObjectSize")
 
 

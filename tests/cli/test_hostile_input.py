@@ -16,7 +16,7 @@ import pytest
 
 from tests.helpers import ACME, Runner, assert_clean_failure, edit, snapshot
 
-CASES: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
+CASES: list[tuple[str, Callable[[Path], object], tuple[str, ...]]] = [
     (
         "impossible date",
         lambda r: edit(r, ACME, "allocated_date: 2026-01-05", "allocated_date: 2026-13-45"),

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from clientctl import naming
+from tests.aws.conftest import ENV, REGION
 from tests.helpers import Result, Runner, command_at, command_paths
 
-from .conftest import BUCKET, ENV, REGION, Aws, make_backend, put_lock, put_state
+from .conftest import BUCKET, Aws, make_backend, put_lock, put_state
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "clientctl"
 TRACES = naming.observability_buckets("ohio-01", REGION, ENV)["traces"]

@@ -13,7 +13,8 @@ from .conftest import BUCKET, TABLE, Aws, cli_json, key, make_backend, put_diges
 
 def _lock_item(aws: Aws, client: str, layer: str) -> dict[str, object] | None:
     got = aws.raw("dynamodb").get_item(TableName=TABLE, Key={"LockID": {"S": f"{BUCKET}/{key(client, layer)}"}})
-    return got.get("Item")
+    item: dict[str, object] | None = got.get("Item")
+    return item
 
 
 def _lockfile_exists(aws: Aws, client: str, layer: str) -> bool:

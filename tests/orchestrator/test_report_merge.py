@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from clientctl.orchestrator.report import NodeResult, RunReport
+from clientctl.orchestrator.report import NodeResult, RunReport, Status
 from tests.helpers import Runner
 
 
-def job_report(folder: Path, run_id: str, action: str, nodes: list[tuple[str, str, str]], finished: str) -> Path:
+def job_report(folder: Path, run_id: str, action: str, nodes: list[tuple[str, str, Status]], finished: str) -> Path:
     """What one CI job leaves: .clientctl/runs/<run-id>/report.json for one client x layer."""
     report = RunReport(
         run_id=run_id,
@@ -22,7 +22,7 @@ def job_report(folder: Path, run_id: str, action: str, nodes: list[tuple[str, st
         nodes=[
             NodeResult(
                 c, ly, status, plan={"add": 1, "change": 0, "destroy": 0}, error="boom" if status == "failed" else None
-            )  # type: ignore[arg-type]
+            )
             for c, ly, status in nodes
         ],
     )

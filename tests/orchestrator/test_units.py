@@ -12,8 +12,8 @@ import pytest
 
 from clientctl.aws.session import AwsTarget
 from clientctl.orchestrator.graph import Node, build_graph, layer_edges
-from clientctl.terraform.output import parse_lock_error, parse_plan_line, transient_match
-from clientctl.terraform.runner import TerraformError, TerraformRunner
+from clientctl.terraform.output import PlanSummary, parse_lock_error, parse_plan_line, transient_match
+from clientctl.terraform.runner import StepResult, TerraformError, TerraformRunner
 
 LOCK_BLOCK = """
 Error: Error acquiring the state lock
@@ -219,7 +219,7 @@ def test_ctrl_c_escalates_stop_then_sigint_then_kill(tmp_path: Path, ignore_sigi
     control.runner = runner
     notices: list[str] = []
     control.notice = notices.append
-    results: list[object] = []
+    results: list[tuple[StepResult, PlanSummary | None]] = []
     worker = threading.Thread(
         target=lambda: results.append(
             runner.session(tmp_path, "acme", tmp_path / "data", io.StringIO()).plan(tmp_path / "p.tfplan")
@@ -239,7 +239,7 @@ def test_ctrl_c_escalates_stop_then_sigint_then_kill(tmp_path: Path, ignore_sigi
         control.interrupt()  # 3: kill
     worker.join(timeout=60)
     assert not worker.is_alive()
-    step, _summary = results[0]  # type: ignore[misc]
+    step, _summary = results[0]
     assert step.interrupted
     assert step.exit_code == (-9 if ignore_sigint else 130)
     assert len(notices) == (3 if ignore_sigint else 2)

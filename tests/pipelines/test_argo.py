@@ -37,6 +37,7 @@ def test_loads_in_heras_models() -> None:
     templates = {t.name: t for t in model.spec.templates or []}
     assert templates["approve"].suspend is not None
     container = templates["clientctl"]
+    assert container.inputs is not None
     assert [p.name for p in container.inputs.parameters or []] == ["client", "layer", "action", "region"]
     assert container.synchronization is not None and container.synchronization.mutexes is not None
     assert argo_dag_errors(doc) == []
@@ -44,9 +45,13 @@ def test_loads_in_heras_models() -> None:
 
 def test_exact_tasks_dependencies_and_approvals() -> None:
     found = tasks(workflow())
-    ups = {"01-foundation": [], "02-platform": ["01-foundation"], "03-database": ["01-foundation"]}
+    ups: dict[str, list[str]] = {
+        "01-foundation": [],
+        "02-platform": ["01-foundation"],
+        "03-database": ["01-foundation"],
+    }
     ups["06-observability"] = ["02-platform"]
-    expected = {f"approve--{c}": [] for c in CLIENTS} | {
+    expected: dict[str, list[str]] = {f"approve--{c}": [] for c in CLIENTS} | {
         f"{c}--{layer}": [f"{c}--{u}" for u in up] or [f"approve--{c}"] for layer, up in ups.items() for c in CLIENTS
     }
     assert {name: task.get("dependencies", []) for name, task in found.items()} == expected
@@ -60,12 +65,16 @@ def test_one_mutex_per_state() -> None:
     doc = workflow()
     [container] = [t for t in doc["spec"]["templates"] if t["name"] == "clientctl"]
     [mutex] = container["synchronization"]["mutexes"]
-    names = []
+    names: list[str] = []
     for task in tasks(doc).values():
         if task["template"] != "clientctl":
             continue
-        params = {p["name"]: p["value"] for p in task["arguments"]["parameters"]}
-        names.append(re.sub(r"\{\{inputs\.parameters\.(\w+)\}\}", lambda m, p=params: p[m.group(1)], mutex["name"]))
+        params: dict[str, str] = {p["name"]: p["value"] for p in task["arguments"]["parameters"]}
+
+        def value(m: re.Match[str], params: dict[str, str] = params) -> str:
+            return params[m.group(1)]
+
+        names.append(re.sub(r"\{\{inputs\.parameters\.(\w+)\}\}", value, mutex["name"]))
         assert params["action"] == "{{workflow.parameters.action}}"
     assert sorted(names) == sorted(f"clientctl-{c}-{lay}" for c in CLIENTS for lay in LAYERS)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from clientctl.orchestrator.graph import Node, build_graph
-from clientctl.pipelines.graph import chunks, layer_groups, lock_name, safe_id, walk
+from clientctl.pipelines.graph import Job, chunks, layer_groups, lock_name, safe_id, walk
 from tests.pipelines.checks import nodes
 
 
-def upstream(jobs: list, client: str, layer: str) -> list[str]:
+def upstream(jobs: list[Job], client: str, layer: str) -> list[str]:
     [job] = [j for j in jobs if j.node == Node(client, layer)]
     return [str(n) for n in job.upstream]
 

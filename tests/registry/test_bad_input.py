@@ -11,7 +11,7 @@ import pytest
 
 from tests.helpers import ACME, Runner, assert_clean_failure, edit, snapshot
 
-CASES: list[tuple[str, Callable[[Path], None], int, tuple[str, ...]]] = [
+CASES: list[tuple[str, Callable[[Path], object], int, tuple[str, ...]]] = [
     (
         "malformed yaml",
         lambda r: (r / ACME).write_text("name: acme-corp\nnetwork: [unclosed\n"),

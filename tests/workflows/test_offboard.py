@@ -12,6 +12,7 @@ import yaml
 
 from clientctl.errors import ClientctlError
 from clientctl.workflows import offboard as offboard_module
+from clientctl.workflows.common import Outcome
 from tests.workflows.conftest import OBS_BUCKETS, STATE_BUCKET, Env
 
 
@@ -87,7 +88,7 @@ def test_offboard_resumes_after_an_interruption(fixture_env: Env, monkeypatch: p
     _onboard_two(env)
     real = offboard_module.Offboarding.step_states
 
-    def broken(self: offboard_module.Offboarding, step: object) -> offboard_module.Outcome:
+    def broken(self: offboard_module.Offboarding, step: object) -> Outcome:
         raise ClientctlError("AWS error RequestTimeout: connection lost")
 
     monkeypatch.setattr(offboard_module.Offboarding, "step_states", broken)
