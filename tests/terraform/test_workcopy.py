@@ -44,37 +44,32 @@ def layer(root: Path) -> Path:
     return folder
 
 
-def test_a_lock_file_survives_while_the_stand_ins_stay_the_same(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("change", "lock_kept"),
+    [
+        ("none", True),
+        ("other stand-ins", False),
+        # Copies made before the mark existed (e.g. with the stand-ins of clientctl.iac) cannot be trusted.
+        ("mark missing", False),
+    ],
+)
+def test_lock_files_are_kept_only_while_the_stand_ins_stay_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, lock_kept: bool
+) -> None:
     root = tmp_path / "repo"
     layer(root)
     work = tmp_path / "work"
     tree, _, first = workcopy.prepare(root, work=work)
-    (tree / "providers" / "layer" / LOCK).write_text("# from the last init\n")
+    lock = tree / "providers" / "layer" / LOCK
+    lock.write_text("# from the last init\n")
+    if change == "other stand-ins":
+        other_interpreter(tmp_path, monkeypatch)
+    elif change == "mark missing":
+        (work / workcopy.STANDIN_MARK).unlink()
     _, _, second = workcopy.prepare(root, work=work)
-    assert (tree / "providers" / "layer" / LOCK).is_file() and first == second
-
-
-def test_lock_files_from_other_stand_ins_are_deleted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "repo"
-    layer(root)
-    work = tmp_path / "work"
-    tree, _, first = workcopy.prepare(root, work=work)
-    (tree / "providers" / "layer" / LOCK).write_text("# from the last init\n")
-    other_interpreter(tmp_path, monkeypatch)
-    _, _, second = workcopy.prepare(root, work=work)
-    assert not (tree / "providers" / "layer" / LOCK).exists() and first != second
-
-
-def test_a_copy_from_before_the_mark_loses_its_lock_files(tmp_path: Path) -> None:
-    """Copies made before the mark existed (e.g. with the stand-ins of clientctl.iac) cannot be trusted."""
-    root = tmp_path / "repo"
-    layer(root)
-    work = tmp_path / "work"
-    tree, _, _ = workcopy.prepare(root, work=work)
-    (tree / "providers" / "layer" / LOCK).write_text("# from the last init\n")
-    (work / workcopy.STANDIN_MARK).unlink()
-    workcopy.prepare(root, work=work)
-    assert not (tree / "providers" / "layer" / LOCK).exists()
+    assert lock.is_file() == lock_kept
+    # The digest callers key their init marks on changes with the stand-ins, not with the mark.
+    assert (first == second) == (change != "other stand-ins")
 
 
 def test_a_warm_sandbox_copy_initialises_again_after_the_stand_ins_changed(
