@@ -25,6 +25,8 @@ _SKIP_NAMES: Final = frozenset({".terraform", ".terraform.lock.hcl"})
 _SKIP_SUFFIXES: Final = (".tfstate", ".tfplan", ".backup")
 #: In the work folder: a digest of the stand-in executables the copy's lock files were written with.
 STANDIN_MARK: Final = "standin.digest"
+#: In the work folder: held while a process refreshes the copy (:func:`prepare`).
+PREPARE_LOCK: Final = ".prepare.lock"
 
 
 def work_dir(root: Path) -> Path:
@@ -75,12 +77,15 @@ def prepare(
     tree = work / "tree"
     # Modules call their siblings (../kms-key): the whole modules/ folder goes along with any selection.
     copied = sorted({*tops, "modules"}) if (root / "modules").is_dir() else list(tops)
-    digest = hashlib.sha256(sync_tree(root, tree, copied).encode())
-    standins = install(work / "standin")
-    standin_digest = hashlib.sha256()
-    for name, exe in sorted(standins.executables.items()):
-        standin_digest.update(name.encode() + b"\0" + hashlib.sha256(exe.read_bytes()).digest())
-    forget_other_standins(work, tree, standin_digest.hexdigest())
+    # Two clientctl processes may prepare one copy at once (parallel test workers, `validate` beside a run):
+    # one at a time, so the second finds the stand-in mark the first wrote and deletes no lock file of its.
+    with fsutil.file_lock(work / PREPARE_LOCK):
+        digest = hashlib.sha256(sync_tree(root, tree, copied).encode())
+        standins = install(work / "standin")
+        standin_digest = hashlib.sha256()
+        for name, exe in sorted(standins.executables.items()):
+            standin_digest.update(name.encode() + b"\0" + hashlib.sha256(exe.read_bytes()).digest())
+        forget_other_standins(work, tree, standin_digest.hexdigest())
     digest.update(standin_digest.digest())
     return tree, standins, digest.hexdigest()
 
@@ -102,6 +107,6 @@ def forget_other_standins(work: Path, tree: Path, standin_digest: str) -> None:
         return
     if tree.is_dir():
         for lock in tree.rglob(".terraform.lock.hcl"):
-            lock.unlink()
+            lock.unlink(missing_ok=True)
     mark.parent.mkdir(parents=True, exist_ok=True)
     fsutil.atomic_write(mark, standin_digest + "\n")
