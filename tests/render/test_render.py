@@ -10,7 +10,7 @@ import yaml
 
 from clientctl import naming
 from clientctl.layers import BY_NAME, LAYER_NAMES, state_name
-from clientctl.render.render import PROLOGUE_FILE, layer_tf
+from clientctl.render.render import PROLOGUE_FILE, layer_tf, read_backend_hcl
 from tests.helpers import Runner, snapshot
 
 LAYERS = Path("providers/aws/regions/us-east-2/layers")
@@ -55,6 +55,19 @@ def test_backend_hcl_matches_runbook(repo: Path) -> None:
     )
     assert 'dynamodb_table = "terraform-locks-us-east"' in text
     assert "encrypt        = true" in text and "use_lockfile   = true" in text
+
+
+def test_backend_hcl_reads_back(repo: Path) -> None:
+    """What the sandbox runner reads to find a lock's table (clientctl.terraform.setup.release_lock)."""
+    text = (repo / LAYERS / "03-database/production/backend.hcl").read_text()
+    assert read_backend_hcl(text) == {
+        "bucket": "ohio-01-terraform-state-production",
+        "key": "providers/aws/regions/us-east-2/layers/03-database/production/terraform.tfstate",
+        "region": "us-east-2",
+        "encrypt": True,
+        "dynamodb_table": "terraform-locks-us-east",
+        "use_lockfile": True,
+    }
 
 
 def test_tfvars_are_complete_and_layer_tagged(repo: Path) -> None:

@@ -320,6 +320,14 @@ def release(s3: Any, ddb: Any, lock: Lock) -> list[str]:
     return removed
 
 
+def release_at(s3: Any, ddb: Any, path: str, table: str | None, lock_id: str) -> list[str]:
+    """Remove lock ``lock_id`` from the state at ``path`` (``bucket/key``, the ``Path`` of Terraform's Lock
+    Info) if that lock is still held there; what was removed (nothing when it is gone already)."""
+    bucket, _, key = path.partition("/")
+    held = [lk for lk in list_locks(s3, ddb, bucket, table, key=key).locks if lk.id == lock_id]
+    return release(s3, ddb, held[0]) if held else []
+
+
 # ------------------------------------------------------------------------------------------------ taking
 
 

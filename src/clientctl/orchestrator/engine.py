@@ -88,7 +88,9 @@ class RunControl:
             self.notice(f"interrupt: sent SIGINT to {n} running Terraform process(es) (Ctrl-C again to kill)")
         elif self.runner is not None:
             n = self.runner.processes.send(signal.SIGKILL)
-            self.notice(f"interrupt: killed {n} Terraform process(es); state locks may need `terraform force-unlock`")
+            self.notice(
+                f"interrupt: killed {n} Terraform process(es); state locks may stay held: `clientctl lock list`"
+            )
 
 
 @dataclass
@@ -225,7 +227,9 @@ class _Run:
             holder = step.lock
             error = (
                 f"{step.step}: {holder.describe()}; waited -lock-timeout={self.runner.lock_timeout}. "
-                f"If that run is dead: terraform force-unlock {holder.id} (workspace {node.client})"
+                # Not `terraform force-unlock`: it cannot release a lock on a workspace whose state does not
+                # exist yet (clientctl.terraform.runner.TerraformRunner.release_lock); `lock release` can.
+                f"If that run is dead: clientctl lock release {holder.id}"
             )
         else:
             last = [line for line in step.output.splitlines() if line.strip().startswith("Error")]

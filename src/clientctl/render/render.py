@@ -97,6 +97,16 @@ def backend_hcl(platform: Platform, region: str, environment: str, layer: str) -
     return "\n".join(lines) + "\n"
 
 
+def read_backend_hcl(text: str) -> dict[str, Any]:
+    """The settings in a backend.hcl as :func:`backend_hcl` writes it (``name = <JSON value>`` lines)."""
+    settings: dict[str, Any] = {}
+    for line in text.splitlines():
+        name, equals, value = line.partition("=")
+        if equals and not line.lstrip().startswith("#"):
+            settings[name.strip()] = json.loads(value)
+    return settings
+
+
 #: The file that makes a folder a layer root in the standard layout (it pins Terraform and the providers).
 ROOT_MARKER = "versions.tf"
 

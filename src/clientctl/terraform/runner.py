@@ -189,6 +189,7 @@ class TerraformRunner:
         backoff: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
         release_own_locks: bool = False,
+        release_lock: Callable[[Path, LockInfo], list[str]] | None = None,
         workdir_copy: tuple[Path, Path] | None = None,
         standins: bool = False,
         lock_attempt_timeout: str | None = None,
@@ -209,6 +210,12 @@ class TerraformRunner:
         # Only for the embedded sandbox (one machine, nobody else): release a lock this very step took through
         # an SDK retry (LockInfo.taken_by_this_step) and run the step again. Against AWS it is reported instead.
         self.release_own_locks = release_own_locks
+        # With release_own_locks: removes such a lock straight from the backend, given the node's folder, when
+        # `terraform force-unlock` cannot. The S3 backend loads a workspace's state before it unlocks, and the
+        # state of a workspace that does not exist yet it first creates under a lock of its own, so a lock that
+        # `workspace new` left behind blocks the very force-unlock meant to remove it (Terraform's source,
+        # internal/backend/remote-state/s3/backend_state.go, StateMgr: "the user will have to use aws tools").
+        self.release_lock = release_lock
         # The -lock-timeout of one Terraform call. A lock a step took itself through an SDK retry (see
         # NodeSession._run) looks held by someone else, and Terraform waits the whole -lock-timeout before it
         # says so: 300 s per node (issue 13.8). Where own locks are released (the sandbox), each call waits
@@ -357,7 +364,11 @@ class NodeSession:
                     # Always in the node's workspace: init and `workspace new` run without TF_WORKSPACE, and a
                     # force-unlock there targets the default workspace, leaving the node's lock in place.
                     unlock_env = runner.environment(self.data_dir, self.workspace)
-                    runner.execute(["force-unlock", "-force", holder.id], self.workdir, unlock_env, self.log)
+                    unlocked, _, _ = runner.execute(
+                        ["force-unlock", "-force", holder.id], self.workdir, unlock_env, self.log
+                    )
+                    if unlocked != 0 and runner.release_lock is not None:
+                        self._release_directly(runner.release_lock, holder)
                     retried.append("own-lock")
                     runner.sleep(OWN_LOCK_PAUSE * retried.count("own-lock"))  # let the slow sandbox catch up
                     attempt -= 1
@@ -383,6 +394,20 @@ class NodeSession:
             runner.sleep(delay)
         lock = parse_lock_error(output) if code not in ok_codes else None
         return StepResult(step, code, output, time.monotonic() - started, attempt, retried, lock, interrupted)
+
+    def _release_directly(self, release: Callable[[Path, LockInfo], list[str]], holder: LockInfo) -> None:
+        """Remove the node's own lock from the backend itself (TerraformRunner.release_lock), and say so."""
+        try:
+            removed = release(self.workdir, holder)
+        except Exception as exc:  # logged; the (bounded) retry of the step sees whether the lock is gone
+            self.log.write(f"[clientctl] could not remove lock {holder.id} from the backend: {exc}\n")
+        else:
+            what = ", ".join(removed) if removed else "nothing (it was gone already)"
+            self.log.write(
+                f"[clientctl] force-unlock could not release it (the workspace's state may not exist yet); "
+                f"removed from the backend: {what}\n"
+            )
+        self.log.flush()
 
     def _own_lock(self, holder: LockInfo, step_started: dt.datetime) -> bool:
         """Whether a lock on this node's state was left by this node itself: taken by this user@host since the

@@ -10,15 +10,19 @@ still download providers from registry.terraform.io while talking to the sandbox
 
 from __future__ import annotations
 
+import functools
 import os
 import ssl
 from pathlib import Path
 
 from clientctl import paths
+from clientctl.aws import locks
 from clientctl.aws.session import AwsTarget
 from clientctl.errors import ConfigError
 from clientctl.fsutil import atomic_write
+from clientctl.render.render import BACKEND_FILE, read_backend_hcl
 from clientctl.terraform import binary
+from clientctl.terraform.output import LockInfo
 from clientctl.terraform.runner import BackendOverrides, TerraformRunner
 from clientctl.terraform.standin.install import STANDIN_MARKERS
 
@@ -89,9 +93,26 @@ def make_runner(
         lock_timeout=lock_timeout,
         overrides=BackendOverrides(endpoint) if endpoint else None,
         release_own_locks=local,
+        release_lock=functools.partial(release_lock, target) if local else None,
         lock_attempt_timeout=SANDBOX_LOCK_ATTEMPT if local else None,
         workdir_copy=workdir_copy,
         standins=local,
+    )
+
+
+def release_lock(target: AwsTarget, workdir: Path, holder: LockInfo) -> list[str]:
+    """Remove ``holder`` from the backend of the layer in ``workdir`` (its backend.hcl names the region and the
+    lock table), as `clientctl lock release` does: only for the sandbox's own locks (TerraformRunner.release_lock).
+    """
+    settings = read_backend_hcl((workdir / BACKEND_FILE).read_text(encoding="utf-8"))
+    region = str(settings.get("region") or target.region)
+    table = settings.get("dynamodb_table")
+    return locks.release_at(
+        target.client("s3", region=region),
+        target.client("dynamodb", region=region),
+        holder.path,
+        str(table) if table else None,
+        holder.id,
     )
 
 
