@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: str, *, exclusive: bool = False) -> None:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder, fsync, rename).
+def atomic_write(path: Path, data: str | bytes, *, exclusive: bool = False) -> None:
+    """Write ``data`` (text as UTF-8, newlines as given) to ``path`` atomically (temp file in the same folder,
+    fsync, rename): a reader sees the old file or the new one, never a part.
 
     With ``exclusive=True`` the file must not exist yet: the final step is ``link`` instead of
     ``rename``, which fails if another process created the file first (no overwrite race).
@@ -22,8 +23,8 @@ def atomic_write(path: Path, data: str, *, exclusive: bool = False) -> None:
         # mkstemp creates the file 0600; give it the mode a plain open() would: 0666 less the umask
         # (issue 15.4: generated files are read by git, editors and CI users other than the writer).
         os.fchmod(fd, 0o666 & ~current_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
             handle.flush()
             os.fsync(handle.fileno())
         if exclusive:

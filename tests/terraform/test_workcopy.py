@@ -72,6 +72,23 @@ def test_lock_files_are_kept_only_while_the_stand_ins_stay_the_same(
     assert (first == second) == (change != "other stand-ins")
 
 
+def test_a_refreshed_file_is_replaced_whole(tmp_path: Path) -> None:
+    """A Terraform of another process reading the copy while it is refreshed sees the old file or the new
+    one, never a part: a reader that opened the old file still reads all of it."""
+    root = tmp_path / "repo"
+    folder = layer(root)
+    tree = tmp_path / "tree"
+    workcopy.sync_tree(root, tree)
+    copied = tree / "providers" / "layer" / "main.tf"
+    old = copied.read_bytes()
+    with copied.open("rb") as reader:
+        (folder / "main.tf").write_text("# changed\n")
+        workcopy.sync_tree(root, tree)
+        assert reader.read() == old
+    assert copied.read_text() == "# changed\n"
+    assert sorted(p.name for p in copied.parent.iterdir()) == ["backend.hcl", "main.tf"]  # no temp file left
+
+
 def test_a_warm_sandbox_copy_initialises_again_after_the_stand_ins_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -47,8 +47,8 @@ def sync_tree(root: Path, tree: Path, tops: Sequence[str] = TERRAFORM_TOPS) -> s
             dst = tree / rel_path
             wanted.add(dst)
             if not dst.is_file() or dst.read_bytes() != data:
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                dst.write_bytes(data)
+                # Whole or not at all: a Terraform of another process may be reading this copy right now.
+                fsutil.atomic_write(dst, data)
     for top in tops:
         for old in copied_files(tree / top):
             if old not in wanted:
